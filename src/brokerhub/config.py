@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy async URL; default SQLite in home"
     )
     redis_url: str | None = None
+    secret_keys: SecretStr | None = Field(
+        default=None, description="Comma-separated Fernet keys for the vault, newest first"
+    )
+    api_rate_limit_per_minute: int = Field(default=100, ge=1)
+    sync_min_interval_seconds: int = Field(default=3600, ge=0)
+    connect_failures_per_hour: int = Field(default=5, ge=1)
     config_file: Path | None = None
     config_ini: Path | None = None
 

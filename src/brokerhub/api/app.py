@@ -1,0 +1,56 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from brokerhub import __version__
+from brokerhub.api.errors import install_error_handlers
+from brokerhub.api.ratelimit import RequestRateLimiter
+from brokerhub.api.responses import EnvelopeResponse
+from brokerhub.api.routes import accounts, brokerages, health, marketdata, orders
+from brokerhub.config import Settings, get_settings
+from brokerhub.hub import DemoAccess, Hub
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    on_demo_ready: Callable[[DemoAccess], None] | None = None,
+) -> FastAPI:
+    """Return the app; the hub starts and stops with it.
+
+    Args:
+        settings: settings to use (default: from the environment).
+        on_demo_ready: when given, the demo user and its paper account are made on start
+            (``brokerhub serve``) and this is called with their access details.
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub = Hub(settings)
+        await hub.start()
+        app.state.hub = hub
+        if on_demo_ready is not None:
+            on_demo_ready(await hub.ensure_demo())
+        try:
+            yield
+        finally:
+            await hub.close()
+
+    app = FastAPI(
+        title="brokerhub",
+        version=__version__,
+        description="Every brokerage account in one place: the Brokerage Integration API.",
+        lifespan=lifespan,
+        default_response_class=EnvelopeResponse,
+    )
+    app.state.rate_limiter = RequestRateLimiter(settings.api_rate_limit_per_minute)
+    install_error_handlers(app)
+    for module in (health, brokerages, accounts, orders, marketdata):
+        app.include_router(module.router)
+    return app

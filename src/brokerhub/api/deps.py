@@ -1,0 +1,52 @@
+"""Request dependencies: the hub, the authenticated user and the per-user request limit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from brokerhub.api.ratelimit import RequestRateLimiter
+from brokerhub.auth.users import INVALID_KEY_MESSAGE
+from brokerhub.errors import AuthenticationFailed, NotFound
+from brokerhub.hub import Hub
+from brokerhub.store.models.users import UserRow
+
+bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`")
+
+
+def get_hub(request: Request) -> Hub:
+    """Return the app's hub."""
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+HubDep = Annotated[Hub, Depends(get_hub)]
+
+
+async def current_user(
+    request: Request,
+    hub: HubDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> UserRow:
+    """Return the user of the bearer key and count the request against their limit."""
+    if credentials is None:
+        raise AuthenticationFailed(INVALID_KEY_MESSAGE)
+    user = await hub.users.authenticate(credentials.credentials)
+    limiter: RequestRateLimiter = request.app.state.rate_limiter
+    limiter.check(user.id)
+    return user
+
+
+CurrentUser = Annotated[UserRow, Depends(current_user)]
+
+
+def acting_user_id(user: UserRow, requested_user_id: int) -> int:
+    """Return ``requested_user_id`` if the caller may act for it (self, or an admin).
+
+    Another user's id is "not found", so ids of other users are never confirmed.
+    """
+    if requested_user_id != user.id and not user.is_admin:
+        raise NotFound("User not found")
+    return requested_user_id

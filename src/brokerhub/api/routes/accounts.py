@@ -1,0 +1,132 @@
+"""Per-account endpoints: sync, portfolio, balance, transactions and disconnect."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal
+
+from fastapi import Query
+
+from brokerhub.api.convert import position_public, transaction_public
+from brokerhub.api.deps import CurrentUser, HubDep
+from brokerhub.api.responses import EnvelopeResponse
+from brokerhub.api.routing import SlashOptionalRouter
+from brokerhub.api.schemas.common import DataSource, MessageResponse
+from brokerhub.api.schemas.portfolio import (
+    BalanceResponse,
+    PortfolioResponse,
+    SyncRequest,
+    SyncResponse,
+    TransactionsResponse,
+)
+from brokerhub.core.portfolio import TransactionType
+
+router = SlashOptionalRouter(prefix="/brokerage_integrations/brokerages", tags=["accounts"])
+
+TransactionTypeName = Literal[
+    "buy", "sell", "dividend", "deposit", "withdrawal", "transfer", "fee", "interest", "other"
+]
+
+
+@router.post("/accounts/{account_id}/sync/", response_model=SyncResponse)
+async def sync_account(
+    account_id: str, user: CurrentUser, hub: HubDep, body: SyncRequest | None = None
+) -> EnvelopeResponse:
+    """Sync positions, balance and transactions (1 per hour per account unless forced)."""
+    force = body.force_sync if body else False
+    result = await hub.sync.sync_account(user_id=user.id, connection_id=account_id, force=force)
+    return EnvelopeResponse(
+        SyncResponse(
+            message="Account synced successfully",
+            portfolio_count=result.portfolio_count,
+            transactions_count=result.transactions_count,
+            new_transactions_count=result.new_transactions_count,
+            sync_run_id=result.sync_run_id,
+        )
+    )
+
+
+@router.get("/accounts/{account_id}/portfolio/", response_model=PortfolioResponse)
+async def portfolio(account_id: str, user: CurrentUser, hub: HubDep) -> EnvelopeResponse:
+    """Return the positions stored by the last sync."""
+    row = await hub.connections.get(user_id=user.id, connection_id=account_id)
+    positions = await hub.portfolio.positions(user_id=user.id, connection_id=account_id)
+    return EnvelopeResponse(
+        PortfolioResponse(
+            account_id=str(row.id),
+            brokerage_name=row.brokerage_name,
+            portfolio=[position_public(p, DataSource.SYNC) for p in positions],
+            as_of=row.last_sync,
+            source=DataSource.SYNC,
+        )
+    )
+
+
+@router.get("/accounts/{account_id}/balance/", response_model=BalanceResponse)
+async def balance(account_id: str, user: CurrentUser, hub: HubDep) -> EnvelopeResponse:
+    """Return the balance live from the broker."""
+    row = await hub.connections.get(user_id=user.id, connection_id=account_id)
+    live = await hub.connections.live_balance(user_id=user.id, connection_id=account_id)
+    return EnvelopeResponse(
+        BalanceResponse(
+            account_id=str(row.id),
+            brokerage_name=row.brokerage_name,
+            currency=live.currency,
+            cash_balance=live.cash,
+            buying_power=live.buying_power,
+            total_value=live.total_value,
+            long_market_value=live.long_market_value,
+            short_market_value=live.short_market_value,
+            margin_buying_power=live.margin_buying_power,
+            maintenance_requirement=live.maintenance_requirement,
+            day_trading_buying_power=live.day_trading_buying_power,
+            as_of=live.as_of,
+            source=DataSource.LIVE,
+        )
+    )
+
+
+@router.get("/accounts/{account_id}/transactions/", response_model=TransactionsResponse)
+async def transactions(
+    account_id: str,
+    user: CurrentUser,
+    hub: HubDep,
+    start_date: Annotated[date | None, Query(description="ISO date, inclusive")] = None,
+    end_date: Annotated[date | None, Query(description="ISO date, inclusive")] = None,
+    transaction_type: TransactionTypeName | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> EnvelopeResponse:
+    """Return stored transactions, newest first, filtered by date range and type."""
+    row = await hub.connections.get(user_id=user.id, connection_id=account_id)
+    stored = await hub.portfolio.transactions(
+        user_id=user.id,
+        connection_id=account_id,
+        start=datetime.combine(start_date, time(0), tzinfo=UTC) if start_date else None,
+        end=(
+            datetime.combine(end_date + timedelta(days=1), time(0), tzinfo=UTC)
+            if end_date
+            else None
+        ),
+        types=frozenset({TransactionType(transaction_type)}) if transaction_type else None,
+        limit=limit,
+        offset=offset,
+    )
+    return EnvelopeResponse(
+        TransactionsResponse(
+            account_id=str(row.id),
+            brokerage_name=row.brokerage_name,
+            transactions=[transaction_public(s.transaction, s.created_at) for s in stored],
+            limit=limit,
+            offset=offset,
+        )
+    )
+
+
+@router.delete("/accounts/{account_id}/disconnect/", response_model=MessageResponse)
+async def disconnect(account_id: str, user: CurrentUser, hub: HubDep) -> EnvelopeResponse:
+    """Disconnect the account and remove its positions, transactions and credentials."""
+    row = await hub.connections.disconnect(user_id=user.id, connection_id=account_id)
+    return EnvelopeResponse(
+        MessageResponse(message=f"Successfully disconnected {row.brokerage_name} account")
+    )

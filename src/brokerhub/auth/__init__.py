@@ -1,0 +1,1 @@
+"""Authentication: the encrypted vault, users and API keys, broker OAuth flows."""

@@ -1,0 +1,1 @@
+"""The ``brokerhub`` command line (Typer + Rich)."""

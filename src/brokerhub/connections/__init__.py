@@ -1,0 +1,1 @@
+"""Connect and disconnect brokerage accounts; build each connection's broker adapter."""

@@ -1,0 +1,141 @@
+"""The hub in-process: every use case over one database, one vault and one adapter pool.
+
+Use it from async code::
+
+    async with Hub() as hub:
+        user = await hub.users.create_user(name="alice")
+        [conn] = await hub.connections.connect(user_id=user.id, brokerage_name="paper",
+                                               credentials={})
+
+From synchronous code, wrap the async function in ``anyio.run(main)`` (or ``asyncio.run``);
+build the Hub inside that run, never share one across runs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from types import TracebackType
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from brokerhub.auth.users import UserService
+from brokerhub.auth.vault import Vault
+from brokerhub.brokers.base import get_registry
+from brokerhub.config import Settings, get_settings
+from brokerhub.connections.pool import BrokerPool
+from brokerhub.connections.service import ConnectionService
+from brokerhub.errors import NotFound
+from brokerhub.marketdata.service import MarketDataService
+from brokerhub.store import create_engine, create_session_factory, migrate
+from brokerhub.sync.service import SyncService
+from brokerhub.sync.stored import StoredPortfolio
+from brokerhub.trading.orders import OrderService
+
+DEMO_USER = "demo"
+DEMO_KEY_FILE = "demo-api-key"
+
+
+@dataclass(frozen=True)
+class DemoAccess:
+    """The demo user's id, API key and paper connection id."""
+
+    user_id: int
+    api_key: str
+    connection_id: str
+
+
+class Hub:
+    """Every brokerhub use case, in-process. Start it with ``async with`` (or ``start``)."""
+
+    users: UserService
+    connections: ConnectionService
+    sync: SyncService
+    portfolio: StoredPortfolio
+    orders: OrderService
+    marketdata: MarketDataService
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._engine: AsyncEngine | None = None
+        self._pool: BrokerPool | None = None
+
+    async def start(self) -> None:
+        """Migrate the database and build the services."""
+        url = self.settings.effective_database_url
+        await migrate(url)
+        self._engine = create_engine(url)
+        sessions: async_sessionmaker[AsyncSession] = create_session_factory(self._engine)
+        vault = Vault.from_settings(self.settings)
+        registry = get_registry()
+        self._pool = BrokerPool(registry, vault)
+        self.users = UserService(sessions=sessions)
+        self.connections = ConnectionService(
+            sessions=sessions,
+            registry=registry,
+            vault=vault,
+            pool=self._pool,
+            settings=self.settings,
+        )
+        self.sync = SyncService(
+            sessions=sessions, connections=self.connections, pool=self._pool, settings=self.settings
+        )
+        self.portfolio = StoredPortfolio(sessions=sessions, connections=self.connections)
+        self.orders = OrderService(sessions=sessions, connections=self.connections, pool=self._pool)
+        self.marketdata = MarketDataService(connections=self.connections, pool=self._pool)
+
+    async def close(self) -> None:
+        """Close broker adapters and the database engine."""
+        if self._pool is not None:
+            await self._pool.close()
+        if self._engine is not None:
+            await self._engine.dispose()
+
+    async def ping_database(self) -> None:
+        """Run a trivial query; raises if the database is unreachable."""
+        if self._engine is None:
+            raise RuntimeError("the hub is not started")
+        async with self._engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def __aenter__(self) -> Hub:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def ensure_demo(self) -> DemoAccess:
+        """Create the demo user, its API key and a paper account on first start.
+
+        The demo key is kept in ``<home>/demo-api-key`` (mode 0600) so every start can print
+        it; it only opens the demo user's paper account.
+        """
+        key_file = self.settings.home / DEMO_KEY_FILE
+        try:
+            user = await self.users.get_user(name=DEMO_USER)
+        except NotFound:
+            user = await self.users.create_user(name=DEMO_USER)
+        if key_file.exists():
+            api_key = key_file.read_text().strip()
+        else:
+            api_key = (await self.users.create_key(user_id=user.id, name="demo")).plaintext
+            self.settings.home.mkdir(parents=True, exist_ok=True)
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(api_key)
+        connections = await self.connections.list(user_id=user.id)
+        if connections:
+            connection = connections[0]
+        else:
+            [connection, *_] = await self.connections.connect(
+                user_id=user.id, brokerage_name="paper", credentials={}
+            )
+            await self.sync.sync_account(user_id=user.id, connection_id=str(connection.id))
+        return DemoAccess(user_id=user.id, api_key=api_key, connection_id=str(connection.id))

@@ -1,0 +1,1 @@
+"""Quotes, bars, option chains and symbol search through a connection's broker."""

@@ -1,0 +1,1 @@
+"""Pull a connection's balance, positions and transactions into the store."""

@@ -1,0 +1,1 @@
+"""Orders (preview, place, cancel, replace, reconcile), risk checks and automated trading."""
