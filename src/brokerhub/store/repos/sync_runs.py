@@ -31,7 +31,7 @@ class SyncRun:
 
 async def start(session: AsyncSession, *, connection_id: uuid.UUID) -> SyncRun:
     """Record that a sync of the connection started now."""
-    row = SyncRunRow(connection_id=connection_id, status=SyncStatus.RUNNING, started_at=utcnow())
+    row = SyncRunRow(connection_id=connection_id, status=SyncStatus.RUNNING)
     session.add(row)
     await session.flush()
     return _to_record(row)
