@@ -119,16 +119,24 @@ class ConnectionService:
         chosen = _choose_accounts(accounts, credentials.get("account_id"))
         async with self._sessions.begin() as session:
             rows = []
+            existing = {
+                row.account_id: row
+                for row in await connection_repo.list_for_user(session, user_id=user_id)
+                if row.brokerage_name == brokerage_name
+            }
             for account in chosen:
-                row = await connection_repo.create(
+                sealed = self._vault.encrypt({**credentials, "account_id": account.account_id})
+                row = existing.get(account.account_id) or await connection_repo.create(
                     session,
                     user_id=user_id,
                     brokerage_name=brokerage_name,
                     environment=environment,
-                    credentials_encrypted=self._vault.encrypt(
-                        {**credentials, "account_id": account.account_id}
-                    ),
                 )
+                # Connecting an account again renews its credentials on the same connection.
+                await connection_repo.set_credentials(
+                    session, connection_id=row.id, credentials_encrypted=sealed
+                )
+                await self._pool.discard(row.id)
                 await connection_repo.mark_connected(
                     session,
                     connection_id=row.id,

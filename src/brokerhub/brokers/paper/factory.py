@@ -8,9 +8,9 @@ Credentials (all optional)::
   opened on the spot (under ``profile_id``, or a profile named after the account) with
   ``starting_cash``, so a stored connection survives a lost snapshot and a demo can name its
   account up front.
-* no ``account_id``: the broker acts for ``profile_id`` (default ``"default"``); its first
-  ``accounts()`` call opens an account when the profile has none. A hub with several users
-  should give each paper connection its own ``profile_id`` or ``account_id``.
+* no ``account_id``: the broker acts for ``profile_id``; its first ``accounts()`` call opens
+  an account when the profile has none. With neither given, the broker gets a new profile of
+  its own, so every such connect opens a fresh paper account (two users never share one).
 * ``starting_cash`` defaults to ``Settings.paper_starting_cash`` (100,000 USD).
 
 State lives in ``Settings.home / "paper" / "exchange.json"``. Every factory call in a process
@@ -21,6 +21,7 @@ the exchange reloads the file when another process has written it.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +35,6 @@ from brokerhub.sim.clock import WallClock
 from brokerhub.sim.config import SimConfig
 from brokerhub.sim.exchange import SimExchange
 
-DEFAULT_PROFILE = "default"
 SNAPSHOT_FILE = Path("paper") / "exchange.json"
 
 _exchanges: dict[Path, SimExchange] = {}
@@ -98,4 +98,4 @@ def create_paper_broker(
         except NotFound:
             profile_id = profile_id or account_id
             exchange.open_account(profile_id, cash, account_id=account_id)
-    return PaperBroker(exchange, profile_id or DEFAULT_PROFILE, cash)
+    return PaperBroker(exchange, profile_id or uuid.uuid4().hex, cash)
