@@ -215,7 +215,10 @@ class SimExchange:
     # portfolio ------------------------------------------------------------------------
 
     def balance(self, account_id: str) -> Balance:
-        """Return cash, buying power and market values at the current mids."""
+        """Return cash, buying power and market values at the current mids.
+
+        ``raw`` carries the account's realized P&L and the fees paid so far (strings).
+        """
         with self._lock:
             now = self._begin()
             ledger = self._account(account_id).ledger
@@ -231,6 +234,10 @@ class SimExchange:
                 short_market_value=short_value,
                 maintenance_requirement=requirement,
                 as_of=now,
+                raw={
+                    "realized_pnl": str(ledger.realized_pnl),
+                    "fees_paid": str(ledger.fees_paid),
+                },
             )
 
     def positions(self, account_id: str) -> list[Position]:
@@ -258,12 +265,6 @@ class SimExchange:
             greeks=self.market.option_value(contract, now).greeks if contract else None,
             as_of=now,
         )
-
-    def realized_pnl(self, account_id: str) -> Decimal:
-        """Return the account's realized P&L (commission excluded)."""
-        with self._lock:
-            self._begin()
-            return self._account(account_id).ledger.realized_pnl
 
     def transactions(
         self,

@@ -12,7 +12,7 @@ snapshot file; the exchange serialises them with its own lock.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -162,7 +162,7 @@ class PaperBroker(BaseBroker):
         """Return listed symbols matching ``query``."""
         return self.exchange.search(query)
 
-    async def stream_quotes(self, symbols: list[str]) -> AsyncIterator[Quote]:
+    async def stream_quotes(self, symbols: list[str]) -> AsyncGenerator[Quote, None]:
         """Yield each symbol's quote whenever its bid, ask or last changes (polling)."""
         seen: dict[str, tuple[Decimal | None, ...]] = {}
         while True:
@@ -173,7 +173,7 @@ class PaperBroker(BaseBroker):
                     yield quote
             await anyio.sleep(self.poll_seconds)
 
-    async def stream_order_updates(self, account_id: str) -> AsyncIterator[Order]:
+    async def stream_order_updates(self, account_id: str) -> AsyncGenerator[Order, None]:
         """Yield the account's orders as they change, starting from now (polling)."""
         await self._owned(account_id)
         seq, _ = await self._run(partial(self.exchange.order_changes, account_id, 0))
