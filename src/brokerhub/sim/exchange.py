@@ -24,12 +24,10 @@ from brokerhub.core.marketdata import Bar, OptionChain, Quote, SymbolMatch, Time
 from brokerhub.core.orders import Order, OrderPreview, OrderRequest, OrderStatus
 from brokerhub.core.portfolio import (
     Account,
-    AccountType,
     Balance,
     Position,
     Transaction,
     TransactionType,
-    unrealized_pnl_percent,
 )
 from brokerhub.errors import InvalidOrder, NotFound, ValidationFailed
 from brokerhub.sim.calendar import AlwaysOpenCalendar, MarketCalendar, NyseCalendar
@@ -37,14 +35,14 @@ from brokerhub.sim.checks import funds_problem, position_problem, request_proble
 from brokerhub.sim.clock import SimClock
 from brokerhub.sim.config import SimConfig
 from brokerhub.sim.engine import IMMEDIATE, OrderEngine
-from brokerhub.sim.ledger import Holding, Ledger, Mark
+from brokerhub.sim.ledger import Ledger
 from brokerhub.sim.market import Market
 from brokerhub.sim.orders import net_price
 from brokerhub.sim.prices import PricePath
 from brokerhub.sim.state import ExchangeState, PaperAccount, SnapshotStore
+from brokerhub.sim.views import account_view, balance_view, position_view
 
 ACCOUNT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
-AVERAGE_PRICE_PLACES = Decimal("0.0001")
 
 
 class SimExchange:
@@ -164,14 +162,14 @@ class SimExchange:
             )
             state.accounts[account_id] = account
             self._save()
-            return _core_account(account)
+            return account_view(account)
 
     def accounts(self, profile_id: str) -> list[Account]:
         """Return the profile's accounts in opening order."""
         with self._lock:
             self._begin()
             return [
-                _core_account(a)
+                account_view(a)
                 for a in self._engine.state.accounts.values()
                 if a.profile_id == profile_id
             ]
@@ -222,23 +220,7 @@ class SimExchange:
         with self._lock:
             now = self._begin()
             ledger = self._account(account_id).ledger
-            mark = self._engine.mark_at(now)
-            long_value, short_value = ledger.market_value(mark)
-            requirement = ledger.requirement(mark)
-            return Balance(
-                account_id=account_id,
-                cash=ledger.cash,
-                buying_power=ledger.cash - requirement,
-                total_value=ledger.cash + long_value + short_value,
-                long_market_value=long_value,
-                short_market_value=short_value,
-                maintenance_requirement=requirement,
-                as_of=now,
-                raw={
-                    "realized_pnl": str(ledger.realized_pnl),
-                    "fees_paid": str(ledger.fees_paid),
-                },
-            )
+            return balance_view(ledger, self._engine.mark_at(now), now)
 
     def positions(self, account_id: str) -> list[Position]:
         """Return the holdings valued at the current mids (options with Greeks)."""
@@ -246,25 +228,7 @@ class SimExchange:
             now = self._begin()
             mark = self._engine.mark_at(now)
             holdings = self._account(account_id).ledger.holdings.values()
-            return [self._position(h, mark, now) for h in holdings]
-
-    def _position(self, holding: Holding, mark: Mark, now: datetime) -> Position:
-        price = mark(holding.instrument)
-        value = holding.quantity * price * holding.instrument.multiplier
-        pnl = value - holding.cost_basis
-        contract = holding.instrument.option
-        return Position(
-            instrument=holding.instrument,
-            quantity=holding.quantity,
-            average_price=holding.average_price.quantize(AVERAGE_PRICE_PLACES),
-            current_price=price,
-            market_value=value,
-            cost_basis=holding.cost_basis,
-            unrealized_pnl=pnl,
-            unrealized_pnl_percent=unrealized_pnl_percent(pnl, holding.cost_basis),
-            greeks=self.market.option_value(contract, now).greeks if contract else None,
-            as_of=now,
-        )
+            return [position_view(h, mark, self.market, now) for h in holdings]
 
     def transactions(
         self,
@@ -410,13 +374,3 @@ def _default_calendar(config: SimConfig, around: datetime) -> MarketCalendar:
     if not config.follow_market_calendar:
         return AlwaysOpenCalendar()
     return NyseCalendar(market_date(around) - timedelta(days=7))
-
-
-def _core_account(account: PaperAccount) -> Account:
-    return Account(
-        account_id=account.account_id,
-        name=account.name,
-        account_type=AccountType.MARGIN,
-        is_paper=True,
-        raw={"profile_id": account.profile_id, "created_at": account.created_at.isoformat()},
-    )

@@ -100,7 +100,7 @@ class Market:
             NotFound: when the symbol names nothing the simulator trades.
         """
         text = symbol.strip().upper()
-        if OCC_PATTERN.match(text) and any(ch.isdigit() for ch in text):
+        if OCC_PATTERN.match(text):
             try:
                 contract = parse_occ(text)
             except ValueError as exc:
