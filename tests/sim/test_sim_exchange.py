@@ -83,6 +83,8 @@ def test_a_long_jump_is_matched_at_evenly_spaced_steps() -> None:
         ),
     )
     clock.advance(timedelta(days=3))
+    assert exchange.sync() == clock.now()
+    assert exchange.state.processed_until == clock.now()
     order = exchange.order(account, placed.order_id)
     assert order.status is OrderStatus.FILLED
     assert order.average_fill_price is not None

@@ -79,6 +79,13 @@ def test_options_carry_the_multiplier_and_dividends_follow_the_sign() -> None:
     paid = ledger.pay_dividend("AAPL", Decimal("0.25"), AT)
     assert paid is not None
     assert paid.amount == Decimal("-2.50")
+    fee = ledger.charge_fee(Decimal("1.25"), AT, "Regulatory fee")
+    assert (fee.transaction_type, fee.amount, fee.fees) == (
+        TransactionType.FEE,
+        Decimal("-1.25"),
+        Decimal("1.25"),
+    )
+    assert ledger.fees_paid == Decimal("2.55")
 
 
 operations = st.lists(
