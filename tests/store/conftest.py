@@ -20,7 +20,7 @@ from brokerhub.store.engine import create_engine, migrate
 from brokerhub.store.enums import Environment
 from brokerhub.store.models import ConnectionRow, UserRow
 from brokerhub.store.repos import connections, users
-from conftest import POSTGRES_URL, require_service
+from tests.conftest import POSTGRES_URL, require_service
 
 DIALECTS = ["sqlite", "postgresql"]
 
