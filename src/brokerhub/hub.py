@@ -13,8 +13,6 @@ build the Hub inside that run, never share one across runs.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from types import TracebackType
 
 from sqlalchemy import text
@@ -26,24 +24,11 @@ from brokerhub.brokers.base import get_registry
 from brokerhub.config import Settings, get_settings
 from brokerhub.connections.pool import BrokerPool
 from brokerhub.connections.service import ConnectionService
-from brokerhub.errors import NotFound
 from brokerhub.marketdata.service import MarketDataService
 from brokerhub.store import create_engine, create_session_factory, migrate
 from brokerhub.sync.service import SyncService
 from brokerhub.sync.stored import StoredPortfolio
 from brokerhub.trading.orders import OrderService
-
-DEMO_USER = "demo"
-DEMO_KEY_FILE = "demo-api-key"
-
-
-@dataclass(frozen=True)
-class DemoAccess:
-    """The demo user's id, API key and paper connection id."""
-
-    user_id: int
-    api_key: str
-    connection_id: str
 
 
 class Hub:
@@ -110,32 +95,3 @@ class Hub:
         traceback: TracebackType | None,
     ) -> None:
         await self.close()
-
-    async def ensure_demo(self) -> DemoAccess:
-        """Create the demo user, its API key and a paper account on first start.
-
-        The demo key is kept in ``<home>/demo-api-key`` (mode 0600) so every start can print
-        it; it only opens the demo user's paper account.
-        """
-        key_file = self.settings.home / DEMO_KEY_FILE
-        try:
-            user = await self.users.get_user(name=DEMO_USER)
-        except NotFound:
-            user = await self.users.create_user(name=DEMO_USER)
-        if key_file.exists():
-            api_key = key_file.read_text().strip()
-        else:
-            api_key = (await self.users.create_key(user_id=user.id, name="demo")).plaintext
-            self.settings.home.mkdir(parents=True, exist_ok=True)
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(api_key)
-        connections = await self.connections.list(user_id=user.id)
-        if connections:
-            connection = connections[0]
-        else:
-            [connection, *_] = await self.connections.connect(
-                user_id=user.id, brokerage_name="paper", credentials={}
-            )
-            await self.sync.sync_account(user_id=user.id, connection_id=str(connection.id))
-        return DemoAccess(user_id=user.id, api_key=api_key, connection_id=str(connection.id))

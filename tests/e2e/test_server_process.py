@@ -73,7 +73,13 @@ def test_health_and_demo_account_on_first_start(server: Server) -> None:
         timeout=5,
     ).json()["accounts"]
     assert [a["brokerage_name"] for a in accounts] == ["paper"]
-    assert accounts[0]["cash_balance"] == 100000
+    assert 0 < accounts[0]["cash_balance"] < 100000  # the starter portfolio was bought
+    portfolio = requests.get(
+        f"{server.base}/brokerage_integrations/brokerages/accounts/{accounts[0]['id']}/portfolio/",
+        headers=headers,
+        timeout=5,
+    ).json()["portfolio"]
+    assert sorted(p["symbol"] for p in portfolio) == ["AAPL", "MSFT", "NVDA", "SPY"]
     assert (server.home / "brokerhub.db").exists()
 
 

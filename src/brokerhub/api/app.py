@@ -11,9 +11,10 @@ from brokerhub import __version__
 from brokerhub.api.errors import install_error_handlers
 from brokerhub.api.ratelimit import RequestRateLimiter
 from brokerhub.api.responses import EnvelopeResponse
-from brokerhub.api.routes import accounts, brokerages, health, marketdata, orders
+from brokerhub.api.routes import accounts, brokerages, health, marketdata, me, orders
 from brokerhub.config import Settings, get_settings
-from brokerhub.hub import DemoAccess, Hub
+from brokerhub.demo import DemoAccess, ensure_demo
+from brokerhub.hub import Hub
 
 
 def create_app(
@@ -36,7 +37,7 @@ def create_app(
         await hub.start()
         app.state.hub = hub
         if on_demo_ready is not None:
-            on_demo_ready(await hub.ensure_demo())
+            on_demo_ready(await ensure_demo(hub))
         try:
             yield
         finally:
@@ -51,6 +52,6 @@ def create_app(
     )
     app.state.rate_limiter = RequestRateLimiter(settings.api_rate_limit_per_minute)
     install_error_handlers(app)
-    for module in (health, brokerages, accounts, orders, marketdata):
+    for module in (health, me, brokerages, accounts, orders, marketdata):
         app.include_router(module.router)
     return app

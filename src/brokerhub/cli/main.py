@@ -19,7 +19,8 @@ from brokerhub.config import get_settings
 from brokerhub.core.instruments import OCC_PATTERN, Instrument
 from brokerhub.core.orders import OrderAction, OrderLeg, OrderRequest, OrderType, TimeInForce
 from brokerhub.core.portfolio import TransactionType
-from brokerhub.hub import DEMO_USER, DemoAccess, Hub
+from brokerhub.demo import DEMO_USER, DemoAccess
+from brokerhub.hub import Hub
 
 app = typer.Typer(help="brokerhub: every brokerage account in one place.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
