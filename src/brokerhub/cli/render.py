@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+import simplejson
 from rich.panel import Panel
 from rich.table import Table
 
 from brokerhub.api.responses import to_jsonable
-from brokerhub.cli.runner import console
+from brokerhub.cli.backend import AccountView
 from brokerhub.core.marketdata import Quote
 from brokerhub.core.orders import Order, OrderPreview
-from brokerhub.core.portfolio import Position, Transaction
-from brokerhub.store.models.connections import ConnectionRow
+from brokerhub.core.portfolio import Balance, Position, Transaction
 
 
 def print_json(value: Any) -> None:
-    """Print ``value`` as JSON with Decimals as exact numbers (strings never lose digits)."""
-    console.print_json(json.dumps(to_jsonable(value), default=str))
+    """Print ``value`` as JSON; Decimals are written as exact number literals."""
+    print(simplejson.dumps(to_jsonable(value), use_decimal=True, indent=2))
 
 
 def money(value: Decimal | None) -> str:
@@ -34,7 +33,7 @@ def signed(value: Decimal) -> str:
     return f"[{colour}]{value:+,.2f}[/{colour}]"
 
 
-def accounts_table(rows: Sequence[ConnectionRow]) -> Table:
+def accounts_table(rows: Sequence[AccountView]) -> Table:
     """Return connected accounts as a table."""
     table = Table(title="Accounts")
     for column in ("id", "brokerage", "account", "status", "cash", "buying power", "total"):
@@ -44,7 +43,7 @@ def accounts_table(rows: Sequence[ConnectionRow]) -> Table:
             str(row.id),
             row.brokerage_name,
             row.account_name or row.account_id or "-",
-            row.status.value,
+            row.status,
             money(row.cash_balance),
             money(row.buying_power),
             money(row.total_value),
@@ -93,22 +92,6 @@ def orders_table(orders: Sequence[Order]) -> Table:
     return table
 
 
-def account_dict(row: ConnectionRow) -> dict[str, Any]:
-    """Return a connection as a JSON-ready dict (never its credentials)."""
-    return {
-        "id": str(row.id),
-        "brokerage_name": row.brokerage_name,
-        "account_id": row.account_id,
-        "account_name": row.account_name,
-        "status": row.status.value,
-        "environment": row.environment.value,
-        "last_sync": row.last_sync,
-        "cash_balance": row.cash_balance,
-        "buying_power": row.buying_power,
-        "total_value": row.total_value,
-    }
-
-
 def transactions_table(transactions: Sequence[Transaction]) -> Table:
     """Return transactions as a table."""
     table = Table(title="Transactions")
@@ -153,3 +136,11 @@ def preview_panel(preview: OrderPreview) -> Panel:
         *(f"[yellow]warning:[/yellow] {warning}" for warning in preview.warnings),
     ]
     return Panel("\n".join(lines), title="Order preview")
+
+
+def balance_line(balance: Balance) -> str:
+    """Return a balance on one line with its freshness."""
+    return (
+        f"cash {money(balance.cash)}  buying power {money(balance.buying_power)}"
+        f"  total {money(balance.total_value)}  (as of {balance.as_of:%Y-%m-%d %H:%M} UTC)"
+    )
