@@ -1,0 +1,37 @@
+"""The brokers the contract suite runs, each as one entry of :data:`CONTRACT_TARGETS`.
+
+A target is an async context manager factory: given the in-memory :class:`SimExchange` the
+test drives (with a :class:`ManualClock`), it yields a connected :class:`Broker`. Paper wraps
+the exchange directly; a real adapter starts its emulator on that exchange on a loopback port
+and points the adapter at it over real HTTP. Adding a broker is one entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from decimal import Decimal
+
+from brokerhub.brokers.base import Broker
+from brokerhub.brokers.paper import PaperBroker
+from brokerhub.sim.exchange import SimExchange
+
+STARTING_CASH = Decimal(100_000)
+"""Cash every target's first account starts with (each emulator opens it on first use)."""
+
+ContractTarget = Callable[[SimExchange], AbstractAsyncContextManager[Broker]]
+
+
+@asynccontextmanager
+async def paper_target(exchange: SimExchange) -> AsyncIterator[Broker]:
+    """Yield the embedded paper broker over ``exchange`` (no emulator, no HTTP)."""
+    broker = PaperBroker(exchange, "contract", STARTING_CASH, poll_seconds=0)
+    try:
+        yield broker
+    finally:
+        await broker.close()
+
+
+CONTRACT_TARGETS: dict[str, ContractTarget] = {
+    "paper": paper_target,
+}
