@@ -4,11 +4,14 @@ sell, cancel and quote. Each runs on a :class:`~brokerhub.cli.backend.Backend`."
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel
 from rich.progress import Progress
+from rich.table import Table
 
 from brokerhub.cli import render
 from brokerhub.cli.backend import Backend
@@ -36,6 +39,16 @@ ORDER_TYPE_BY_PRICES = {
     (False, True): OrderType.STOP,
     (True, True): OrderType.STOP_LIMIT,
 }
+
+
+def show(
+    items: Sequence[BaseModel], as_json: bool, table: Callable[[Sequence[Any]], Table]
+) -> None:
+    """Print ``items`` as JSON (without raw broker payloads) or as a table."""
+    if as_json:
+        render.print_json([item.model_dump(exclude={"raw"}) for item in items])
+    else:
+        console.print(table(items))
 
 
 def _target(ctx: typer.Context, user: str) -> Target:
@@ -113,10 +126,7 @@ def register_account_commands(app: typer.Typer) -> None:
 
         async def use(backend: Backend) -> None:
             held = await backend.positions(account)
-            if as_json:
-                render.print_json([p.model_dump(exclude={"raw"}) for p in held])
-            else:
-                console.print(render.positions_table(held))
+            show(held, as_json, render.positions_table)
 
         run_with_backend(_target(ctx, user), use)
 
@@ -152,10 +162,7 @@ def register_account_commands(app: typer.Typer) -> None:
         async def use(backend: Backend) -> None:
             types = frozenset({transaction_type}) if transaction_type else None
             found = await backend.transactions(account, types, limit)
-            if as_json:
-                render.print_json([t.model_dump(exclude={"raw"}) for t in found])
-            else:
-                console.print(render.transactions_table(found))
+            show(found, as_json, render.transactions_table)
 
         run_with_backend(_target(ctx, user), use)
 
@@ -194,10 +201,7 @@ def register_account_commands(app: typer.Typer) -> None:
 
         async def use(backend: Backend) -> None:
             found = await backend.orders(account)
-            if as_json:
-                render.print_json([o.model_dump(exclude={"raw"}) for o in found])
-            else:
-                console.print(render.orders_table(found))
+            show(found, as_json, render.orders_table)
 
         run_with_backend(_target(ctx, user), use)
 
@@ -276,9 +280,6 @@ def register_account_commands(app: typer.Typer) -> None:
 
         async def use(backend: Backend) -> None:
             found = await backend.quotes(account, symbols)
-            if as_json:
-                render.print_json([q.model_dump() for q in found])
-            else:
-                console.print(render.quotes_table(found))
+            show(found, as_json, render.quotes_table)
 
         run_with_backend(_target(ctx, user), use)
