@@ -78,6 +78,32 @@ class Settings(BaseSettings):
     etrade_sandbox_base_url: str = "https://apisb.etrade.com"
     etrade_prod_base_url: str = "https://api.etrade.com"
 
+    redis_namespace: str = Field(
+        default="brokerhub", description="Prefix of Redis keys, channels and the Celery queue"
+    )
+    celery_broker_url: str | None = Field(
+        default=None, description="Celery broker (e.g. amqp://...); default: redis_url"
+    )
+    celery_visibility_timeout_seconds: int = Field(default=3600, ge=1)
+    sync_interval_seconds: float = Field(default=900, gt=0, description="Scheduled sync period")
+    ai_trades_interval_seconds: float = Field(default=1800, gt=0)
+    webhook_delivery_interval_seconds: float = Field(default=5, gt=0)
+    cleanup_interval_seconds: float = Field(default=3600, gt=0)
+    sync_lock_seconds: float = Field(
+        default=600, gt=0, description="Lease of the per-connection sync lock"
+    )
+    webhook_retry_schedule_seconds: list[float] = Field(
+        default=[5, 300, 1800, 7200, 18000, 36000, 36000],
+        min_length=1,
+        description="Wait before each retry of a failed delivery (about 27.6 h in all)",
+    )
+    webhook_timeout_seconds: float = Field(default=15, gt=0)
+    webhook_allowed_networks: list[str] = Field(
+        default=[],
+        description="CIDRs that webhook URLs may resolve to although private or loopback",
+    )
+    event_retention_days: int = Field(default=30, ge=1)
+
     auto_trading_enabled: bool = False
     ai_confidence_threshold: Decimal = Field(default=Decimal("0.7"), ge=0, le=1)
 

@@ -24,6 +24,10 @@ from brokerhub.brokers.base import get_registry
 from brokerhub.config import Settings, get_settings
 from brokerhub.connections.pool import BrokerPool
 from brokerhub.connections.service import ConnectionService
+from brokerhub.events.bus import EventBus, create_bus
+from brokerhub.events.delivery import WebhookDeliverer
+from brokerhub.events.publisher import EventPublisher
+from brokerhub.events.webhooks import WebhookService
 from brokerhub.marketdata.service import MarketDataService
 from brokerhub.store import create_engine, create_session_factory, migrate
 from brokerhub.sync.service import SyncService
@@ -40,11 +44,17 @@ class Hub:
     portfolio: StoredPortfolio
     orders: OrderService
     marketdata: MarketDataService
+    sessions: async_sessionmaker[AsyncSession]
+    pool: BrokerPool
+    events: EventPublisher
+    webhooks: WebhookService
+    deliverer: WebhookDeliverer
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         self._engine: AsyncEngine | None = None
         self._pool: BrokerPool | None = None
+        self._bus: EventBus | None = None
 
     async def start(self) -> None:
         """Migrate the database and build the services."""
@@ -54,7 +64,10 @@ class Hub:
         sessions: async_sessionmaker[AsyncSession] = create_session_factory(self._engine)
         vault = Vault.from_settings(self.settings)
         registry = get_registry()
-        self._pool = BrokerPool(registry, vault)
+        self._pool = self.pool = BrokerPool(registry, vault)
+        self.sessions = sessions
+        self._bus = create_bus(self.settings)
+        self.events = EventPublisher(self._bus)
         self.users = UserService(sessions=sessions)
         self.connections = ConnectionService(
             sessions=sessions,
@@ -64,16 +77,28 @@ class Hub:
             settings=self.settings,
         )
         self.sync = SyncService(
-            sessions=sessions, connections=self.connections, pool=self._pool, settings=self.settings
+            sessions=sessions,
+            connections=self.connections,
+            pool=self._pool,
+            settings=self.settings,
+            publisher=self.events,
         )
         self.portfolio = StoredPortfolio(sessions=sessions, connections=self.connections)
-        self.orders = OrderService(sessions=sessions, connections=self.connections, pool=self._pool)
+        self.orders = OrderService(
+            sessions=sessions, connections=self.connections, pool=self._pool, publisher=self.events
+        )
+        self.webhooks = WebhookService(
+            sessions=sessions, connections=self.connections, vault=vault, settings=self.settings
+        )
+        self.deliverer = WebhookDeliverer(sessions=sessions, vault=vault, settings=self.settings)
         self.marketdata = MarketDataService(connections=self.connections, pool=self._pool)
 
     async def close(self) -> None:
         """Close broker adapters and the database engine."""
         if self._pool is not None:
             await self._pool.close()
+        if self._bus is not None:
+            await self._bus.close()
         if self._engine is not None:
             await self._engine.dispose()
 

@@ -21,6 +21,9 @@ TABLES = {
     "sync_runs",
     "transactions",
     "users",
+    "webhook_deliveries",
+    "webhook_events",
+    "webhooks",
 }
 
 

@@ -11,7 +11,7 @@ from brokerhub import __version__
 from brokerhub.api.errors import install_error_handlers
 from brokerhub.api.ratelimit import RequestRateLimiter
 from brokerhub.api.responses import EnvelopeResponse
-from brokerhub.api.routes import accounts, brokerages, health, marketdata, me, orders
+from brokerhub.api.routes import accounts, brokerages, health, marketdata, me, orders, webhooks
 from brokerhub.config import Settings, get_settings
 from brokerhub.demo import DemoAccess, ensure_demo
 from brokerhub.hub import Hub
@@ -52,6 +52,6 @@ def create_app(
     )
     app.state.rate_limiter = RequestRateLimiter(settings.api_rate_limit_per_minute)
     install_error_handlers(app)
-    for module in (health, me, brokerages, accounts, orders, marketdata):
+    for module in (health, me, brokerages, accounts, orders, marketdata, webhooks):
         app.include_router(module.router)
     return app

@@ -33,3 +33,21 @@ class SyncStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+
+
+class WebhookStatus(StrEnum):
+    """Whether a webhook endpoint is receiving: FAILING once a delivery used every retry.
+
+    A later successful delivery makes it ACTIVE again.
+    """
+
+    ACTIVE = "active"
+    FAILING = "failing"
+
+
+class DeliveryStatus(StrEnum):
+    """Where one event's delivery to one endpoint is: PENDING until a 2xx or the last retry."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"

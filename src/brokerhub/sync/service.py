@@ -8,6 +8,7 @@ postings are caught and duplicates are impossible.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,7 +19,12 @@ from brokerhub.config import Settings
 from brokerhub.connections.pool import BrokerPool
 from brokerhub.connections.service import ConnectionService
 from brokerhub.core.clock import utcnow
-from brokerhub.errors import BrokerHubError, RateLimited
+from brokerhub.errors import AuthenticationFailed, BrokerHubError, RateLimited
+from brokerhub.events import factory
+from brokerhub.events.models import Event
+from brokerhub.events.publisher import EventPublisher
+from brokerhub.metrics import BROKER_REQUEST_SECONDS, SYNC_RUNS
+from brokerhub.store.enums import ConnectionStatus
 from brokerhub.store.repos import connections as connection_repo
 from brokerhub.store.repos import positions as position_repo
 from brokerhub.store.repos import sync_runs as sync_run_repo
@@ -40,7 +46,13 @@ class SyncResult:
 
 
 class SyncService:
-    """Sync accounts, at most once per interval unless forced (the seed's limit)."""
+    """Sync accounts, at most once per interval unless forced (the seed's limit).
+
+    A sync publishes ``portfolio_update`` when the positions changed, one ``transaction``
+    per new transaction and ``balance_change`` when the balance moved, in the transaction
+    that stores them; ``connection_broken`` when a healthy connection fails and
+    ``connection_repaired`` when a failing one syncs again.
+    """
 
     def __init__(
         self,
@@ -49,11 +61,13 @@ class SyncService:
         connections: ConnectionService,
         pool: BrokerPool,
         settings: Settings,
+        publisher: EventPublisher,
     ) -> None:
         self._sessions = sessions
         self._connections = connections
         self._pool = pool
         self._settings = settings
+        self._publisher = publisher
 
     async def sync_account(
         self, *, user_id: int, connection_id: str, force: bool = False
@@ -78,21 +92,43 @@ class SyncService:
         adapter = self._pool.adapter_for(row)
         account_id = row.account_id or ""
         since = None if row.last_sync is None else row.last_sync - TRANSACTION_OVERLAP
+        started = time.perf_counter()
         try:
             balance = await adapter.balance(account_id)
             positions = await adapter.positions(account_id)
             transactions = await adapter.transactions(account_id, start=since)
         except BrokerHubError as exc:
+            SYNC_RUNS.labels(brokerage=row.brokerage_name, outcome="failed").inc()
+            broken: list[Event] = []
+            if row.status is not ConnectionStatus.ERROR:
+                reauthorize = isinstance(exc, AuthenticationFailed)
+                broken.append(factory.connection_broken(row, exc.message, reauthorize=reauthorize))
             async with self._sessions.begin() as session:
                 await sync_run_repo.fail(session, run_id=run.id, error=exc.message)
                 await connection_repo.mark_error(session, connection_id=row.id, error=exc.message)
+                await self._publisher.stage(session, broken)
+            await self._publisher.publish(broken)
             log.warning("sync_failed", connection_id=str(row.id), error=type(exc).__name__)
             raise
+        BROKER_REQUEST_SECONDS.labels(brokerage=row.brokerage_name, operation="sync").observe(
+            time.perf_counter() - started
+        )
+        events: list[Event] = []
+        if row.status is ConnectionStatus.ERROR:
+            events.append(factory.connection_repaired(row))
         async with self._sessions.begin() as session:
-            await position_repo.replace_snapshot(session, connection_id=row.id, positions=positions)
-            new_count = await transaction_repo.upsert_many(
+            counts = await position_repo.replace_snapshot(
+                session, connection_id=row.id, positions=positions
+            )
+            new = await transaction_repo.insert_new(
                 session, connection_id=row.id, transactions=transactions
             )
+            new_count = len(new)
+            if counts.any_change:
+                events.append(factory.portfolio_update(row, positions, counts))
+            events.extend(factory.transaction_event(row, transaction) for transaction in new)
+            if (changed := factory.balance_change(row, balance)) is not None:
+                events.append(changed)
             await connection_repo.update_balance(session, connection_id=row.id, balance=balance)
             await connection_repo.mark_synced(session, connection_id=row.id, at=utcnow())
             await sync_run_repo.finish(
@@ -102,6 +138,9 @@ class SyncService:
                 transactions_count=len(transactions),
                 new_transactions_count=new_count,
             )
+            await self._publisher.stage(session, events)
+        await self._publisher.publish(events)
+        SYNC_RUNS.labels(brokerage=row.brokerage_name, outcome="succeeded").inc()
         log.info("synced", connection_id=str(row.id), positions=len(positions), new=new_count)
         return SyncResult(
             sync_run_id=run.id,

@@ -8,6 +8,7 @@ already stored returns the stored order (idempotent retries from API clients).
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import structlog
@@ -17,6 +18,9 @@ from brokerhub.connections.pool import BrokerPool
 from brokerhub.connections.service import ConnectionService
 from brokerhub.core.orders import Order, OrderPreview, OrderRequest, OrderStatus
 from brokerhub.errors import BrokerTimeout, NetworkError, OrderStateUnknown
+from brokerhub.events import factory
+from brokerhub.events.publisher import EventPublisher
+from brokerhub.metrics import BROKER_REQUEST_SECONDS
 from brokerhub.store.models.connections import ConnectionRow
 from brokerhub.store.repos import audit_log as audit_repo
 from brokerhub.store.repos import orders as order_repo
@@ -32,7 +36,10 @@ def new_client_order_id() -> str:
 
 
 class OrderService:
-    """Preview, place, list, cancel and replace orders on a user's connection."""
+    """Preview, place, list, cancel and replace orders on a user's connection.
+
+    Every stored change of an order publishes an ``order_update`` event to its owner.
+    """
 
     def __init__(
         self,
@@ -40,10 +47,12 @@ class OrderService:
         sessions: async_sessionmaker[AsyncSession],
         connections: ConnectionService,
         pool: BrokerPool,
+        publisher: EventPublisher,
     ) -> None:
         self._sessions = sessions
         self._connections = connections
         self._pool = pool
+        self._publisher = publisher
 
     async def preview(
         self, *, user_id: int, connection_id: str, request: OrderRequest
@@ -76,11 +85,15 @@ class OrderService:
                     session, connection_id=row.id, client_order_id=client_order_id, request=request
                 )
         adapter = self._pool.adapter_for(row)
+        started = time.perf_counter()
         try:
             order = await adapter.place_order(row.account_id or "", request)
         except (BrokerTimeout, NetworkError) as exc:
             log.warning("order_outcome_lost", client_order_id=client_order_id, error=str(exc))
             return await self._reconcile(row, client_order_id)
+        BROKER_REQUEST_SECONDS.labels(
+            brokerage=row.brokerage_name, operation="place_order"
+        ).observe(time.perf_counter() - started)
         await self._store(row, order, action="order_placed", user_id=user_id)
         return order
 
@@ -102,7 +115,9 @@ class OrderService:
         )
 
     async def _store(self, row: ConnectionRow, order: Order, *, action: str, user_id: int) -> None:
+        events = [factory.order_update(row, order)]
         async with self._sessions.begin() as session:
+            await self._publisher.stage(session, events)
             await order_repo.update_from_broker(session, connection_id=row.id, order=order)
             await audit_repo.record(
                 session,
@@ -115,6 +130,7 @@ class OrderService:
                     "status": order.status.value,
                 },
             )
+        await self._publisher.publish(events)
 
     async def list(
         self,

@@ -8,6 +8,7 @@ from brokerhub.store.models.positions import PositionRow
 from brokerhub.store.models.sync_runs import SyncRunRow
 from brokerhub.store.models.transactions import TransactionRow
 from brokerhub.store.models.users import UserRow
+from brokerhub.store.models.webhooks import WebhookDeliveryRow, WebhookEventRow, WebhookRow
 
 __all__ = [
     "ApiKeyRow",
@@ -18,4 +19,7 @@ __all__ = [
     "SyncRunRow",
     "TransactionRow",
     "UserRow",
+    "WebhookDeliveryRow",
+    "WebhookEventRow",
+    "WebhookRow",
 ]

@@ -37,13 +37,29 @@ async def upsert_many(
     A transaction whose broker id is already stored for the connection is left as it is, so
     repeating a call changes and duplicates nothing.
     """
+    return len(await insert_new(session, connection_id=connection_id, transactions=transactions))
+
+
+async def insert_new(
+    session: AsyncSession, *, connection_id: uuid.UUID, transactions: Sequence[Transaction]
+) -> list[Transaction]:
+    """Store the transactions not stored yet and return them (as :func:`upsert_many`)."""
     now = utcnow()
-    inserted = 0
+    inserted: set[str] = set()
     for batch in _batches(transactions, BATCH_SIZE):
         values = [_values(connection_id, transaction, now) for transaction in batch]
-        statement = _insert_ignoring_duplicates(session).values(values).returning(TransactionRow.id)
-        inserted += len((await session.execute(statement)).all())
-    return inserted
+        statement = (
+            _insert_ignoring_duplicates(session)
+            .values(values)
+            .returning(TransactionRow.transaction_id)
+        )
+        inserted.update((await session.scalars(statement)).all())
+    new = []
+    for transaction in transactions:
+        if transaction.transaction_id in inserted:
+            inserted.discard(transaction.transaction_id)
+            new.append(transaction)
+    return new
 
 
 async def list_for_connection(

@@ -1,0 +1,1 @@
+"""Events: the bus, the webhook outbox with signed deliveries, and WebSocket streams."""
