@@ -191,6 +191,11 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigurationError(f"invalid configuration: {problems}") from exc
 
 
+def broker_base_url_override(broker: str) -> str | None:
+    """Return ``BROKERHUB_<BROKER>_BASE_URL``: where to send a broker's requests instead."""
+    return os.environ.get(f"{ENV_PREFIX}{broker.upper()}_BASE_URL") or None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Return the process's settings, built once on first call (tests call ``cache_clear``)."""

@@ -1,0 +1,41 @@
+"""The one outgoing-HTTP stack every broker adapter uses.
+
+Pooling and timeouts (:class:`HttpClient`), per-family rate limits (:class:`RateLimit`,
+shared through Redis when configured), the retry policy (:class:`RetryPolicy`), broker error
+mapping (:data:`ErrorMapper`, :func:`error_for_status`), host overrides
+(:func:`resolve_base_url`) and redacted logging of every call.
+"""
+
+from brokerhub.brokers.http.errors import ErrorMapper, error_for_status
+from brokerhub.brokers.http.hosts import BASE_URL_FIELD, resolve_base_url
+from brokerhub.brokers.http.ratelimit import (
+    LocalRateLimiter,
+    RateLimit,
+    RateLimiter,
+    RedisRateLimiter,
+    create_rate_limiter,
+    local_rate_limiter,
+)
+from brokerhub.brokers.http.response import HttpResponse
+from brokerhub.brokers.http.retry import RetryPolicy, parse_retry_after
+from brokerhub.brokers.http.transport import HttpClient, OutgoingRequest, RequestAuth, Timeouts
+
+__all__ = [
+    "BASE_URL_FIELD",
+    "ErrorMapper",
+    "HttpClient",
+    "HttpResponse",
+    "LocalRateLimiter",
+    "OutgoingRequest",
+    "RateLimit",
+    "RateLimiter",
+    "RedisRateLimiter",
+    "RequestAuth",
+    "RetryPolicy",
+    "Timeouts",
+    "create_rate_limiter",
+    "error_for_status",
+    "local_rate_limiter",
+    "parse_retry_after",
+    "resolve_base_url",
+]

@@ -1,0 +1,198 @@
+"""Pacing: bursts stay under the broker's limit, waiters sleep once, Redis shares budgets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+
+import pytest
+import redis
+
+from brokerhub.brokers.http import HttpClient, LocalRateLimiter, RateLimit, RedisRateLimiter
+from tests.conftest import REDIS_URL, require_service
+
+
+def max_in_window(times: Sequence[float], window: float) -> int:
+    """Return the most events in any half-open window of ``window`` seconds."""
+    ordered = sorted(times)
+    best, start = 0, 0
+    for end, at in enumerate(ordered):
+        while at - ordered[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+SLIDING_WINDOW_BROKER = """
+import asyncio, sys, time
+from collections import deque
+from aiohttp import web
+
+calls, period = int(sys.argv[1]), float(sys.argv[2])
+arrivals, accepted, rejected = deque(), [], [0]
+
+async def limited(request):
+    now = time.monotonic()
+    while arrivals and now - arrivals[0] >= period:
+        arrivals.popleft()
+    if len(arrivals) >= calls:
+        rejected[0] += 1
+        if request.path == "/etrade":
+            return web.Response(
+                status=400, text="<html>Number of requests exceeded the rate limit set</html>"
+            )
+        return web.Response(status=429)
+    arrivals.append(now)
+    accepted.append(now)
+    return web.json_response({})
+
+async def stats(request):
+    return web.json_response({"accepted": accepted, "rejected": rejected[0]})
+
+async def main():
+    app = web.Application()
+    app.router.add_get("/stats", stats)
+    app.router.add_get("/{name}", limited)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(site._server.sockets[0].getsockname()[1], flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
+@pytest.fixture
+def sliding_window_broker() -> Iterator[str]:
+    """Run a broker in its own process that refuses the 101st request in any 1 s window."""
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", SLIDING_WINDOW_BROKER, "100", "1.0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None
+    port = int(server.stdout.readline())
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.communicate(timeout=10)
+
+
+@pytest.mark.parametrize("path", ["/alpaca", "/etrade"])
+async def test_a_burst_of_500_is_paced_under_the_limit(
+    sliding_window_broker: str, path: str
+) -> None:
+    limits = {"accounts": [RateLimit(100, 1.0)]}
+    async with HttpClient(
+        broker="test",
+        base_url=sliding_window_broker,
+        rate_limits=limits,
+        limit_scope=uuid.uuid4().hex,
+        limiter=LocalRateLimiter(),
+    ) as client:
+        started = time.monotonic()
+        await asyncio.gather(*(client.get(path, family="accounts") for _ in range(500)))
+        elapsed = time.monotonic() - started
+        stats = (await client.get("/stats")).json()
+    assert stats["rejected"] == 0
+    assert len(stats["accepted"]) == 500
+    assert max_in_window([float(t) for t in stats["accepted"]], 1.0) <= 100
+    # Four full windows must pass; the pacer wastes little beyond them.
+    assert 4.0 <= elapsed < 6.0
+
+
+async def test_waiters_sleep_once_until_their_token() -> None:
+    now = [100.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = LocalRateLimiter(sleep=sleep, clock=lambda: now[0])
+    limit = RateLimit(10, 1.0)
+    for _ in range(30):
+        permit = await limiter.acquire("k", [limit])
+        await limiter.confirm(permit)
+    # One exact sleep per wait for the next token; never a polling loop.
+    assert slept == pytest.approx([1.07, 1.07])
+    assert now[0] == pytest.approx(102.14)
+
+
+async def test_every_window_of_a_family_is_respected() -> None:
+    limiter = LocalRateLimiter(sleep=lambda s: asyncio.sleep(0), clock=lambda: 0.0)
+    per_second, per_hour = RateLimit(2, 1.0), RateLimit(3, 3600.0)
+    waits = [
+        await limiter.reserve("etrade:accounts:u", [per_second, per_hour], str(n)) for n in range(4)
+    ]
+    assert waits[:2] == [0.0, 0.0]
+    assert waits[2] == pytest.approx(1.07)
+    assert waits[3] == pytest.approx(3600 * 1.02 + 0.05)
+
+
+def test_rate_limit_validation() -> None:
+    assert RateLimit.per_minute(120) == RateLimit(120, 60.0)
+    assert RateLimit.per_hour(7000).period == 3600
+    with pytest.raises(ValueError, match="invalid"):
+        RateLimit(0, 1.0)
+
+
+WORKER = """
+import asyncio, json, sys, time
+from brokerhub.brokers.http import RateLimit, RedisRateLimiter
+
+async def main() -> None:
+    limiter = RedisRateLimiter(sys.argv[1])
+    limit = RateLimit(20, 0.5)
+    times = []
+    for _ in range(40):
+        permit = await limiter.acquire(sys.argv[2], [limit])
+        await limiter.confirm(permit)
+        times.append(time.time())
+    await limiter.close()
+    print(json.dumps(times))
+
+asyncio.run(main())
+"""
+
+
+@pytest.fixture
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as exc:
+        require_service("redis", f"cannot reach {REDIS_URL}: {exc}")
+    return REDIS_URL
+
+
+def test_redis_limiter_holds_across_two_processes(redis_url: str) -> None:
+    key = f"test:{uuid.uuid4().hex}"
+    workers = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter and script
+            [sys.executable, "-c", WORKER, redis_url, key], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    times = [t for w in workers for t in json.loads(w.communicate(timeout=60)[0])]
+    assert all(w.returncode == 0 for w in workers)
+    assert len(times) == 80
+    # Both processes drew on one budget: 80 grants of 20 per 0.5 s need 3 full windows.
+    assert max(times) - min(times) >= 1.5
+    assert max_in_window(times, 0.5) <= 20
+
+
+async def test_redis_limiter_paces_like_the_local_one(redis_url: str) -> None:
+    limiter = RedisRateLimiter(redis_url)
+    try:
+        key = f"test:{uuid.uuid4().hex}"
+        waits = [await limiter.reserve(key, [RateLimit(5, 10.0)], str(n)) for n in range(6)]
+    finally:
+        await limiter.close()
+    assert waits[:5] == [0.0] * 5
+    assert waits[5] == pytest.approx(10.25, abs=0.05)
