@@ -59,4 +59,33 @@ def serve(
     uvicorn.run(create_app(settings, on_demo_ready=announce), host=host, port=port)
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Tasks run at once")] = 2,
+    pool: Annotated[str, typer.Option(help="Celery pool: prefork, threads or solo")] = "prefork",
+    loglevel: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
+) -> None:
+    """Run a Celery worker: syncs, webhook deliveries, AI trades and cleanup (needs Redis)."""
+    from brokerhub.jobs.celery_app import create_celery
+
+    settings = get_settings()
+    celery = create_celery(settings)
+    celery.worker_main(
+        ["worker", f"--concurrency={concurrency}", f"--pool={pool}", f"--loglevel={loglevel}"]
+    )
+
+
+@app.command()
+def beat(
+    loglevel: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
+) -> None:
+    """Run Celery beat: queue the scheduled jobs (run exactly one beat per deployment)."""
+    from brokerhub.jobs.celery_app import create_celery
+
+    settings = get_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    schedule_file = settings.home / "celerybeat-schedule"
+    create_celery(settings).start(["beat", f"--schedule={schedule_file}", f"--loglevel={loglevel}"])
+
+
 register_account_commands(app)

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brokerhub.core.clock import utcnow
@@ -106,3 +106,27 @@ def _to_record(row: SyncRunRow) -> SyncRun:
         new_transactions_count=row.new_transactions_count,
         error=row.error,
     )
+
+
+async def fail_stale(session: AsyncSession, *, started_before: datetime, error: str) -> int:
+    """Mark runs still RUNNING that started before ``started_before`` as FAILED; return how many.
+
+    A run stays RUNNING when its process died mid-sync; the redone sync records a new run.
+    """
+    statement = (
+        update(SyncRunRow)
+        .where(SyncRunRow.status == SyncStatus.RUNNING, SyncRunRow.started_at < started_before)
+        .values(status=SyncStatus.FAILED, finished_at=utcnow(), error=error)
+        .returning(SyncRunRow.id)
+    )
+    return len((await session.execute(statement)).all())
+
+
+async def count_by_status(session: AsyncSession, *, since: datetime) -> dict[SyncStatus, int]:
+    """Return how many runs started since ``since`` are in each status (for metrics)."""
+    query = (
+        select(SyncRunRow.status, func.count())
+        .where(SyncRunRow.started_at >= since)
+        .group_by(SyncRunRow.status)
+    )
+    return dict((await session.execute(query)).all())

@@ -242,8 +242,7 @@ async def reschedule(
 async def count_deliveries_by_status(session: AsyncSession) -> dict[DeliveryStatus, int]:
     """Return how many deliveries are in each status (for metrics)."""
     query = select(WebhookDeliveryRow.status, func.count()).group_by(WebhookDeliveryRow.status)
-    rows = (await session.execute(query)).tuples().all()
-    return dict(rows)
+    return dict((await session.execute(query)).all())
 
 
 async def purge_events(session: AsyncSession, *, before: datetime) -> int:
