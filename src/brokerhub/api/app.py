@@ -15,6 +15,7 @@ from brokerhub.api.routes import accounts, brokerages, health, marketdata, me, o
 from brokerhub.config import Settings, get_settings
 from brokerhub.demo import DemoAccess, ensure_demo
 from brokerhub.hub import Hub
+from brokerhub.jobs.embedded import EmbeddedScheduler
 
 
 def create_app(
@@ -38,9 +39,15 @@ def create_app(
         app.state.hub = hub
         if on_demo_ready is not None:
             on_demo_ready(await ensure_demo(hub))
+        # Without Redis there are no Celery workers: this process runs the schedule itself.
+        scheduler = None if settings.redis_url else EmbeddedScheduler(hub)
+        if scheduler is not None:
+            scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                await scheduler.stop()
             await hub.close()
 
     app = FastAPI(
