@@ -32,6 +32,16 @@ async def paper_target(exchange: SimExchange) -> AsyncIterator[Broker]:
         await broker.close()
 
 
+@asynccontextmanager
+async def etrade_target(exchange: SimExchange) -> AsyncIterator[Broker]:
+    """Yield the E*TRADE adapter signed in (OAuth 1.0a) to its emulator over ``exchange``."""
+    from tests.brokers.etrade.emulated import connected
+
+    async with connected(exchange, starting_cash=STARTING_CASH) as (adapter, _):
+        yield adapter
+
+
 CONTRACT_TARGETS: dict[str, ContractTarget] = {
     "paper": paper_target,
+    "etrade": etrade_target,
 }

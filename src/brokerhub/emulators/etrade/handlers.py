@@ -181,7 +181,7 @@ def routes(emulator: ETradeEmulator) -> list[Route]:
         detail.pop("status")
         detail.pop("placedTime")
         detail["estimatedCommission"] = estimate.commission
-        detail["estimatedTotalAmount"] = -estimate.estimated_total
+        detail["estimatedTotalAmount"] = abs(estimate.estimated_total)
         if estimate.warnings:
             detail["messages"] = {
                 "Message": [

@@ -243,7 +243,7 @@ class OAuthProvider:
     def _refuse(self, validator: _Validator, call: SignedCall) -> OAuthRefused:
         if validator.problems:
             return OAuthRefused(validator.problems[0])
-        params = dict(parse_authorization_header(call.headers.get("Authorization", "")))
+        params = extra_params(call.headers)
         stamp = params.get("oauth_timestamp", "")
         now = int(time.time())
         if stamp.isdigit() and abs(now - int(stamp)) > TIMESTAMP_WINDOW_SECONDS:
@@ -333,7 +333,7 @@ class OAuthProvider:
             OAuthRefused: the request failed a check.
         """
         self.verify(call)
-        params = dict(parse_authorization_header(call.headers.get("Authorization", "")))
+        params = extra_params(call.headers)
         with self._lock:
             self.state.access_tokens[params["oauth_token"]].revoked = True
 
@@ -363,5 +363,9 @@ def unauthorized_page(problem: str, detail: str = "") -> str:
 
 
 def extra_params(headers: Mapping[str, Any]) -> dict[str, str]:
-    """Return the ``oauth_*`` parameters of an Authorization header."""
-    return dict(parse_authorization_header(str(headers.get("Authorization", ""))))
+    """Return the ``oauth_*`` parameters of the Authorization header (empty if malformed)."""
+    value = headers.get("authorization") or headers.get("Authorization") or ""
+    try:
+        return dict(parse_authorization_header(str(value)))
+    except ValueError:
+        return {}

@@ -1,0 +1,36 @@
+"""The E*TRADE broker: OAuth 1.0a and the v1 REST API (sandbox and production hosts).
+
+Credentials: ``consumer_key``, ``consumer_secret``, ``oauth_token``, ``oauth_token_secret``
+(from the OAuth handshake), optional ``sandbox`` (default true) and ``base_url``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from brokerhub.brokers.base import AuthMethod, Broker, BrokerSpec
+from brokerhub.brokers.etrade.adapter import ETRADE_CAPABILITIES, ETradeAdapter
+from brokerhub.brokers.etrade.client import ETradeClient
+from brokerhub.brokers.etrade.config import AUTHORIZE_URL, ETradeConfig
+
+
+def create_etrade_broker(credentials: Mapping[str, Any]) -> Broker:
+    """Return an ETradeAdapter for a connection's credentials."""
+    return ETradeAdapter(ETradeClient(ETradeConfig.from_credentials(credentials)))
+
+
+ETRADE_BROKER = BrokerSpec(
+    name="etrade",
+    display_name="E*TRADE",
+    factory=create_etrade_broker,
+    capabilities=ETRADE_CAPABILITIES,
+    auth_method=AuthMethod.OAUTH1,
+    required_fields=("consumer_key", "consumer_secret", "oauth_token", "oauth_token_secret"),
+    optional_fields=("sandbox", "base_url"),
+    api_documentation="https://apisb.etrade.com/docs/api/account/api-account-v1.html",
+    is_live_capable=True,
+    extra={"authorize_url": AUTHORIZE_URL},
+)
+
+__all__ = ["ETRADE_BROKER", "ETradeAdapter", "ETradeClient", "create_etrade_broker"]
