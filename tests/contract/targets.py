@@ -12,8 +12,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from decimal import Decimal
 
+from brokerhub.brokers.alpaca import create_alpaca_broker
 from brokerhub.brokers.base import Broker
 from brokerhub.brokers.paper import PaperBroker
+from brokerhub.emulators.alpaca import AlpacaEmulator, create_app
+from brokerhub.emulators.serve import LoopbackServer
 from brokerhub.sim.exchange import SimExchange
 
 STARTING_CASH = Decimal(100_000)
@@ -33,6 +36,20 @@ async def paper_target(exchange: SimExchange) -> AsyncIterator[Broker]:
 
 
 @asynccontextmanager
+async def alpaca_target(exchange: SimExchange) -> AsyncIterator[Broker]:
+    """Yield the Alpaca adapter talking over HTTP to the Alpaca emulator on ``exchange``."""
+    emulator = AlpacaEmulator(exchange, starting_cash=STARTING_CASH)
+    with LoopbackServer(create_app(emulator)) as server:
+        broker = create_alpaca_broker(
+            {"api_key_id": "PKCONTRACT", "api_secret_key": "contract", "base_url": server.url}
+        )
+        try:
+            yield broker
+        finally:
+            await broker.close()
+
+
+@asynccontextmanager
 async def etrade_target(exchange: SimExchange) -> AsyncIterator[Broker]:
     """Yield the E*TRADE adapter signed in (OAuth 1.0a) to its emulator over ``exchange``."""
     from tests.brokers.etrade.emulated import connected
@@ -42,6 +59,7 @@ async def etrade_target(exchange: SimExchange) -> AsyncIterator[Broker]:
 
 
 CONTRACT_TARGETS: dict[str, ContractTarget] = {
+    "alpaca": alpaca_target,
     "paper": paper_target,
     "etrade": etrade_target,
 }
