@@ -12,6 +12,7 @@ from brokerhub.api.errors import install_error_handlers
 from brokerhub.api.ratelimit import RequestRateLimiter
 from brokerhub.api.responses import EnvelopeResponse
 from brokerhub.api.routes import accounts, brokerages, health, marketdata, me, orders, webhooks
+from brokerhub.api.static import mount_dashboard
 from brokerhub.config import Settings, get_settings
 from brokerhub.demo import DemoAccess, ensure_demo
 from brokerhub.hub import Hub
@@ -61,4 +62,5 @@ def create_app(
     install_error_handlers(app)
     for module in (health, me, brokerages, accounts, orders, marketdata, webhooks):
         app.include_router(module.router)
+    mount_dashboard(app)  # last: the dashboard at / and /assets, never over an API route
     return app

@@ -91,11 +91,16 @@ class UserService:
         prefix = prefix_of(plaintext)
         if prefix is None:
             raise AuthenticationFailed(INVALID_KEY_MESSAGE)
-        async with self._sessions.begin() as session:
-            for key in await api_key_repo.find_active_by_prefix(session, prefix=prefix):
-                if key_matches(plaintext, key.key_hash):
+        async with self._sessions() as session:
+            candidates = await api_key_repo.find_active_by_prefix(session, prefix=prefix)
+        for key in candidates:
+            if key_matches(plaintext, key.key_hash):
+                # A transaction of its own that writes first: on SQLite a read-then-write
+                # transaction fails at once ("database is locked") when another request
+                # wrote in between, while a write-first one waits for the lock.
+                async with self._sessions.begin() as session:
                     await api_key_repo.touch(session, key_id=key.id, at=utcnow())
                     user = await user_repo.get(session, user_id=key.user_id)
-                    if user is not None:
-                        return user
+                if user is not None:
+                    return user
         raise AuthenticationFailed(INVALID_KEY_MESSAGE)

@@ -1,0 +1,3 @@
+export function ChartPage() {
+  return <p className="muted">Coming soon.</p>;
+}

@@ -1,0 +1,3 @@
+export function ConnectPage() {
+  return <p className="muted">Coming soon.</p>;
+}

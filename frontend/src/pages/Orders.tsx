@@ -1,0 +1,3 @@
+export function OrdersPage() {
+  return <p className="muted">Coming soon.</p>;
+}

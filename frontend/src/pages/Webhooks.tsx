@@ -1,0 +1,3 @@
+export function WebhooksPage() {
+  return <p className="muted">Coming soon.</p>;
+}
