@@ -37,3 +37,6 @@ lint: sync
 
 typecheck: sync
 	$(UV) run mypy
+
+bench: sync
+	$(UV) run python bench/transport_bench.py

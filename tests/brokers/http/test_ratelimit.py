@@ -104,7 +104,7 @@ async def test_a_burst_of_500_is_paced_under_the_limit(
     assert len(stats["accepted"]) == 500
     assert max_in_window([float(t) for t in stats["accepted"]], 1.0) <= 100
     # Four full windows must pass; the pacer wastes little beyond them.
-    assert 4.0 <= elapsed < 6.0
+    assert 4.0 <= elapsed < 7.0
 
 
 async def test_waiters_sleep_once_until_their_token() -> None:
@@ -184,7 +184,8 @@ def test_redis_limiter_holds_across_two_processes(redis_url: str) -> None:
     assert len(times) == 80
     # Both processes drew on one budget: 80 grants of 20 per 0.5 s need 3 full windows.
     assert max(times) - min(times) >= 1.5
-    assert max_in_window(times, 0.5) <= 20
+    # Stamps are taken after waking, so a descheduled process may stamp late: allow 50 ms.
+    assert max_in_window(times, 0.45) <= 20
 
 
 async def test_redis_limiter_paces_like_the_local_one(redis_url: str) -> None:

@@ -11,6 +11,7 @@ in flight it holds several thousand calls/s where httpx.AsyncClient falls to a f
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -31,7 +32,8 @@ from brokerhub.brokers.http.retry import IDEMPOTENT_METHODS, RetryPolicy
 from brokerhub.errors import BrokerHubError, BrokerTimeout, NetworkError
 from brokerhub.logging import mask_account, redact_text
 
-log = structlog.get_logger("brokerhub.http")
+LOGGER_NAME = "brokerhub.http"
+log = structlog.get_logger(LOGGER_NAME)
 
 DEFAULT_FAMILY = "default"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -149,14 +151,17 @@ class HttpClient:
             )
             # The rate-limit slot is confirmed when the connection is ready, the moment before
             # the request is written, so a busy loop or a slow connect cannot bunch requests.
-            trace = aiohttp.TraceConfig()
-            trace.on_connection_create_end.append(self._on_connection_ready)
-            trace.on_connection_reuseconn.append(self._on_connection_ready)
+            traces = []
+            if self._rate_limits:
+                trace = aiohttp.TraceConfig()
+                trace.on_connection_create_end.append(self._on_connection_ready)
+                trace.on_connection_reuseconn.append(self._on_connection_ready)
+                traces.append(trace)
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 auto_decompress=True,
                 raise_for_status=False,
-                trace_configs=[trace],
+                trace_configs=traces,
             )
         return self._session
 
@@ -304,6 +309,9 @@ class HttpClient:
         family: str,
         waited: float,
     ) -> None:
+        level = logging.INFO if error is None else logging.WARNING
+        if not logging.getLogger(LOGGER_NAME).isEnabledFor(level):
+            return
         fields: dict[str, Any] = {
             "broker": self.broker,
             "method": request.method,
