@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,8 +17,9 @@ from brokerhub.core.portfolio import Transaction, TransactionType
 from brokerhub.store.models import TransactionRow
 from brokerhub.store.repos._json import jsonable
 
-# Rows per INSERT: 15 columns x 500 stays under SQLite's and asyncpg's bind-parameter limits.
+# Rows per call; SQLAlchemy splits each call into INSERTs within the bind-parameter limits.
 BATCH_SIZE = 500
+TRANSACTIONS = cast(Table, TransactionRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +47,13 @@ async def insert_new(
     """Store the transactions not stored yet and return them (as :func:`upsert_many`)."""
     now = utcnow()
     inserted: set[str] = set()
+    # One cached Core statement run with many parameter sets: SQLAlchemy's "insertmanyvalues"
+    # batches them into multi-row INSERT ... RETURNING without compiling each batch anew and
+    # without the ORM's per-row bulk bookkeeping.
+    statement = _insert_ignoring_duplicates(session).returning(TRANSACTIONS.c.transaction_id)
     for batch in _batches(transactions, BATCH_SIZE):
         values = [_values(connection_id, transaction, now) for transaction in batch]
-        statement = (
-            _insert_ignoring_duplicates(session)
-            .values(values)
-            .returning(TransactionRow.transaction_id)
-        )
-        inserted.update((await session.scalars(statement)).all())
+        inserted.update((await session.scalars(statement, values)).all())
     new = []
     for transaction in transactions:
         if transaction.transaction_id in inserted:
@@ -102,9 +102,9 @@ def _insert_ignoring_duplicates(session: AsyncSession) -> Insert:
     dialect = session.get_bind().dialect.name
     key = ["connection_id", "transaction_id"]
     if dialect == "postgresql":
-        return postgresql.insert(TransactionRow).on_conflict_do_nothing(index_elements=key)
+        return postgresql.insert(TRANSACTIONS).on_conflict_do_nothing(index_elements=key)
     if dialect == "sqlite":
-        return sqlite.insert(TransactionRow).on_conflict_do_nothing(index_elements=key)
+        return sqlite.insert(TRANSACTIONS).on_conflict_do_nothing(index_elements=key)
     raise NotImplementedError(f"transactions upsert is not written for {dialect}")
 
 
