@@ -27,6 +27,7 @@ from brokerhub.connections.service import ConnectionService
 from brokerhub.events.bus import EventBus, create_bus
 from brokerhub.events.delivery import WebhookDeliverer
 from brokerhub.events.publisher import EventPublisher
+from brokerhub.events.streams import QuoteStreams
 from brokerhub.events.webhooks import WebhookService
 from brokerhub.marketdata.service import MarketDataService
 from brokerhub.store import create_engine, create_session_factory, migrate
@@ -49,6 +50,7 @@ class Hub:
     events: EventPublisher
     webhooks: WebhookService
     deliverer: WebhookDeliverer
+    streams: QuoteStreams
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
@@ -91,11 +93,13 @@ class Hub:
             sessions=sessions, connections=self.connections, vault=vault, settings=self.settings
         )
         self.deliverer = WebhookDeliverer(sessions=sessions, vault=vault, settings=self.settings)
+        self.streams = QuoteStreams()
         self.marketdata = MarketDataService(connections=self.connections, pool=self._pool)
 
     async def close(self) -> None:
         """Close broker adapters and the database engine."""
         if self._pool is not None:
+            await self.streams.close()
             await self._pool.close()
         if self._bus is not None:
             await self._bus.close()

@@ -11,7 +11,18 @@ from brokerhub import __version__
 from brokerhub.api.errors import install_error_handlers
 from brokerhub.api.ratelimit import RequestRateLimiter
 from brokerhub.api.responses import EnvelopeResponse
-from brokerhub.api.routes import accounts, brokerages, health, marketdata, me, orders, webhooks
+from brokerhub.api.routes import (
+    accounts,
+    brokerages,
+    health,
+    marketdata,
+    me,
+    metrics,
+    orders,
+    webhooks,
+    ws,
+)
+from brokerhub.api.routes.metrics import install_request_metrics
 from brokerhub.api.static import mount_dashboard
 from brokerhub.config import Settings, get_settings
 from brokerhub.demo import DemoAccess, ensure_demo
@@ -60,7 +71,8 @@ def create_app(
     )
     app.state.rate_limiter = RequestRateLimiter(settings.api_rate_limit_per_minute)
     install_error_handlers(app)
-    for module in (health, me, brokerages, accounts, orders, marketdata, webhooks):
+    install_request_metrics(app)
+    for module in (health, me, brokerages, accounts, orders, marketdata, webhooks, ws, metrics):
         app.include_router(module.router)
     mount_dashboard(app)  # last: the dashboard at / and /assets, never over an API route
     return app

@@ -127,3 +127,12 @@ def _register(app: Celery, settings: Settings) -> None:
         """Purge old events and close interrupted syncs; return how many rows changed."""
         report = _run(settings, lambda hub, redis: tasks.cleanup(hub))
         return report.events_purged + report.stale_syncs_failed
+
+
+def ping_workers(settings: Settings, timeout: float) -> int:
+    """Return how many Celery workers answer a ping within ``timeout`` seconds (blocking)."""
+    app = create_celery(settings)
+    try:
+        return len(app.control.ping(timeout=timeout) or [])
+    finally:
+        app.close()
