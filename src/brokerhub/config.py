@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     secret_keys: SecretStr | None = Field(
         default=None, description="Comma-separated Fernet keys for the vault, newest first"
     )
+    secret_key: SecretStr | None = Field(
+        default=None, description="The vault's Fernet key (SECRET_KEYS holds a rotation list)"
+    )
     api_rate_limit_per_minute: int = Field(default=100, ge=1)
     sync_min_interval_seconds: int = Field(default=3600, ge=0)
     connect_failures_per_hour: int = Field(default=5, ge=1)

@@ -13,6 +13,7 @@ import typer
 from brokerhub.cli.accounts import register_account_commands
 from brokerhub.cli.runner import Target, console
 from brokerhub.cli.sandbox import sandbox_app
+from brokerhub.cli.secrets import secrets_app
 from brokerhub.cli.users import keys_app, users_app
 from brokerhub.config import get_settings
 from brokerhub.demo import DEMO_USER, DemoAccess
@@ -21,6 +22,7 @@ app = typer.Typer(help="brokerhub: every brokerage account in one place.", no_ar
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(secrets_app, name="secrets")
 
 
 @app.callback()

@@ -33,7 +33,10 @@ class BrokerPool:
         if adapter is None:
             if connection.credentials_encrypted is None:
                 raise ConfigurationError("this connection has no stored credentials")
-            credentials = self._vault.decrypt(connection.credentials_encrypted)
+            credentials = self._vault.decrypt(
+                connection.credentials_encrypted,
+                owner=f"connection {connection.id} ({connection.brokerage_name})",
+            )
             adapter = self.build(connection.brokerage_name, credentials)
             self._adapters[connection.id] = adapter
         return adapter
