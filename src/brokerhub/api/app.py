@@ -14,6 +14,7 @@ from brokerhub.api.responses import EnvelopeResponse
 from brokerhub.api.routes import (
     accounts,
     brokerages,
+    etrade_compat,
     health,
     marketdata,
     me,
@@ -72,7 +73,8 @@ def create_app(
     app.state.rate_limiter = RequestRateLimiter(settings.api_rate_limit_per_minute)
     install_error_handlers(app)
     install_request_metrics(app)
-    for module in (health, me, brokerages, accounts, orders, marketdata, webhooks, ws, metrics):
+    routers = (health, me, brokerages, accounts, orders, marketdata, webhooks, ws, metrics)
+    for module in (*routers, etrade_compat):
         app.include_router(module.router)
     mount_dashboard(app)  # last: the dashboard at / and /assets, never over an API route
     return app

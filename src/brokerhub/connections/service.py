@@ -7,6 +7,7 @@ vault with the chosen ``account_id`` so the adapter is bound to that account.
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from brokerhub.brokers.base import BrokerRegistry, BrokerSpec
 from brokerhub.config import Settings
 from brokerhub.connections.pool import BrokerPool
 from brokerhub.core.clock import utcnow
-from brokerhub.core.portfolio import Account, Balance
+from brokerhub.core.portfolio import Account, Balance, Position
 from brokerhub.errors import (
     AuthenticationFailed,
     LiveTradingDisabled,
@@ -220,6 +221,13 @@ class ConnectionService:
         """Return the account's balance live from the broker."""
         row = await self.get(user_id=user_id, connection_id=connection_id)
         return await self._pool.adapter_for(row).balance(row.account_id or "")
+
+    async def live_positions(
+        self, *, user_id: int, connection_id: str
+    ) -> builtins.list[Position]:
+        """Return the account's positions live from the broker."""
+        row = await self.get(user_id=user_id, connection_id=connection_id)
+        return await self._pool.adapter_for(row).positions(row.account_id or "")
 
     def require_live_trading_allowed(self, row: ConnectionRow) -> None:
         """Refuse real-money orders unless live trading was enabled for the connection."""
