@@ -95,9 +95,10 @@ class OrderStatus(StrEnum):
     @property
     def is_working(self) -> bool:
         """Return whether the order can still fill."""
-        return self in {OrderStatus.PENDING, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED}
+        return self in _WORKING_STATUSES
 
 
+_WORKING_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED})
 _TERMINAL_STATUSES = frozenset(
     {
         OrderStatus.FILLED,

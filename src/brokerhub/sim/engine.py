@@ -48,6 +48,18 @@ class OrderEngine:
         self.calendar = calendar
         self.config = config
 
+    @property
+    def state(self) -> ExchangeState:
+        """Return the state being run."""
+        return self._state
+
+    @state.setter
+    def state(self, state: ExchangeState) -> None:
+        self._state = state
+        # Orders that may still be working, in placement order: matching walks these instead
+        # of every order ever placed, so the cost per call does not grow with the history.
+        self._working = {o.order_id: o for o in state.orders.values() if o.status.is_working}
+
     def mark_at(self, at: datetime) -> Mark:
         """Return a function giving each instrument's mid at ``at`` (memoised)."""
         cache: dict[str, Decimal] = {}
@@ -150,6 +162,7 @@ class OrderEngine:
         if replacing is not None:
             self._finish(replacing, OrderStatus.REPLACED, at)
         self.state.orders[order.order_id] = order
+        self._working[order.order_id] = order
         if is_open:
             self._work(order, at, self._touches_at(order, at))
         if request.time_in_force in IMMEDIATE and order.status.is_working:
@@ -215,7 +228,8 @@ class OrderEngine:
         if until <= start:
             return False
         self.state.processed_until = until
-        working = [o for o in self.state.orders.values() if o.status.is_working]
+        working = [o for o in self._working.values() if o.status.is_working]
+        self._working = {o.order_id: o for o in working}
         if not working:
             return False
         instants = self._instants(start, until)
