@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from brokerhub import __version__
 from brokerhub.api.errors import install_error_handlers
-from brokerhub.api.ratelimit import RequestRateLimiter
+from brokerhub.api.ratelimit import create_rate_limiter
 from brokerhub.api.responses import EnvelopeResponse
 from brokerhub.api.routes import (
     accounts,
@@ -61,6 +61,7 @@ def create_app(
         finally:
             if scheduler is not None:
                 await scheduler.stop()
+            await app.state.rate_limiter.close()
             await hub.close()
 
     app = FastAPI(
@@ -70,7 +71,7 @@ def create_app(
         lifespan=lifespan,
         default_response_class=EnvelopeResponse,
     )
-    app.state.rate_limiter = RequestRateLimiter(settings.api_rate_limit_per_minute)
+    app.state.rate_limiter = create_rate_limiter(settings)
     install_error_handlers(app)
     install_request_metrics(app)
     routers = (health, me, brokerages, accounts, orders, marketdata, webhooks, ws, metrics)

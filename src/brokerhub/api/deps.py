@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from brokerhub.api.ratelimit import RequestRateLimiter
+from brokerhub.api.ratelimit import RateLimiter
 from brokerhub.auth.users import INVALID_KEY_MESSAGE
 from brokerhub.errors import AuthenticationFailed, NotFound
 from brokerhub.hub import Hub
@@ -34,8 +34,8 @@ async def current_user(
     if credentials is None:
         raise AuthenticationFailed(INVALID_KEY_MESSAGE)
     user = await hub.users.authenticate(credentials.credentials)
-    limiter: RequestRateLimiter = request.app.state.rate_limiter
-    limiter.check(user.id)
+    limiter: RateLimiter = request.app.state.rate_limiter
+    await limiter.check(user.id)
     return user
 
 
