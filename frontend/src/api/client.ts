@@ -63,6 +63,12 @@ function withQuery(path: string, query?: Query): string {
 
 export class Client {
   private readonly key: string;
+
+  /** The key, for the WebSocket, which cannot carry an Authorization header. */
+  get apiKey(): string {
+    return this.key;
+  }
+
   private readonly onUnauthorized: () => void;
 
   constructor(key: string, onUnauthorized: () => void = () => undefined) {
