@@ -159,6 +159,10 @@ def balance(account_id: str, wire: w.BalanceBody, now: datetime) -> Balance:
     computed = wire.Computed
     values = computed.RealTimeValues or w.RealTimeValues()
     cash = computed.cashBalance if computed.cashBalance is not None else computed.netCash
+    if values.totalAccountValue is not None and values.netMv is not None:
+        # A margin account can report cashBalance 0 while it owes a debit; the real-time NAV
+        # is cash plus net market value, so the cash is what is left of it.
+        cash = values.totalAccountValue - values.netMv
     buying_power = computed.cashBuyingPower or computed.marginBuyingPower or Decimal(0)
     return Balance(
         account_id=account_id,
@@ -239,7 +243,9 @@ def order(account_id: str, wire: w.Order, client_order_id: str | None = None) ->
         limit = -limit
     order_type = ETRADE_TO_CORE_PRICE_TYPE[detail.priceType]
     placed = from_millis(detail.placedTime) if detail.placedTime else from_millis(0)
-    updated = from_millis(detail.executedTime) if detail.executedTime else placed
+    executed = from_millis(detail.executedTime) if detail.executedTime else placed
+    # A cancelled order can carry a meaningless executedTime (January 1970): never go back.
+    updated = max(executed, placed)
     return Order(
         order_id=str(wire.orderId),
         client_order_id=client_order_id,
