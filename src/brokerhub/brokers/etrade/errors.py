@@ -1,11 +1,24 @@
 """E*TRADE error answers mapped onto the hub's error tree, as a table.
 
-E*TRADE answers API errors with ``{"Error": {"code", "message"}}`` (XML ``<Error>``) and
-OAuth failures with an HTML 401 page naming ``oauth_problem=...`` (jessecooper/pyetrade
-issues #4, #5, #38, #55); over the rate limit it answers HTTP 400 with an HTML page, which
-brokers/http maps to RateLimited. Codes from https://apisb.etrade.com/docs/api/account/
-api-transaction-v1.html and /docs/api/order/api-order-v1.html; order rejections carry no
-published codes, so they are recognised by their message.
+E*TRADE answers API errors with ``{"Error": {"code", "message"}}`` (XML ``<Error>``; the code
+is sometimes a JSON string) and OAuth failures with an HTML 401 page naming
+``oauth_problem=...`` (jessecooper/pyetrade issues #4, #5, #38, #55); over the rate limit it
+answers HTTP 400 with an HTML page, which brokers/http maps to RateLimited.
+
+Codes, as far as public sources show them (tests/fixtures/etrade/README.md lists each):
+
+* 100, 102, 53 and 2003-2008: https://apisb.etrade.com/docs/api/account/api-transaction-v1.html
+  and /docs/api/order/api-order-v1.html.
+* 100 is also sent with "The requested service is not currently available, please try after
+  sometime." (jessecooper/pyetrade#98), so the message decides before the code does.
+* 101: "For your protection, we have timed out your original order request. If you would like
+  to place this order, please resubmit it now." and "{com.etrade.api.v1.order.InvalidPreviewId}"
+  (jessecooper/pyetrade#23, #61): the preview expired; preview again.
+* 1021: "We cannot accept this order because there are insufficient funds in your account."
+  (jessecooper/pyetrade#78).
+
+E*TRADE publishes no list of v1 order rejection codes, so other rejections (market closed,
+invalid symbol, duplicate clientOrderId) are recognised by their message.
 """
 
 from __future__ import annotations
@@ -18,6 +31,7 @@ from brokerhub.brokers.http.errors import raw_body
 from brokerhub.errors import (
     AuthenticationFailed,
     BrokerHubError,
+    BrokerUnavailable,
     Conflict,
     InsufficientFunds,
     InvalidOrder,
@@ -28,16 +42,20 @@ from brokerhub.errors import (
 )
 
 ETRADE_ERROR_CODES: dict[int, type[BrokerHubError]] = {
-    100: NotFound,  # Account key does not belong to user.
+    100: NotFound,  # Account key does not belong to user. (see MESSAGE_FIRST for the other 100)
+    101: InvalidOrder,  # preview timed out / InvalidPreviewId: preview again, then place
     102: NotFound,  # Please enter valid account key.
-    101: InvalidOrder,  # the preview timed out or the previewId is invalid
-    2003: ValidationFailed,  # invalid date range
-    2004: ValidationFailed,  # invalid date format (MMDDYYYY)
-    2005: ValidationFailed,  # invalid count
-    2006: ValidationFailed,  # invalid sort column
-    2007: ValidationFailed,  # invalid sortOrder
-    2008: ValidationFailed,  # both PageMarker and Marker passed
+    1021: InsufficientFunds,  # ... there are insufficient funds in your account.
+    2003: ValidationFailed,  # Invalid Date Range.
+    2004: ValidationFailed,  # Invalid date format. Format must be MMDDYYYY
+    2005: ValidationFailed,  # Invalid count. Count value should be between 1 and 50.
+    2006: ValidationFailed,  # Invalid SortColumn.
+    2007: ValidationFailed,  # Invalid SortOrder. SortOrder should be ASC or DESC.
+    2008: ValidationFailed,  # Invalid Marker. Both PageMarker and Marker passed.
 }
+MESSAGE_FIRST: tuple[tuple[re.Pattern[str], type[BrokerHubError]], ...] = (
+    (re.compile(r"not currently available|try after sometime", re.I), BrokerUnavailable),
+)
 MESSAGE_ERRORS: tuple[tuple[re.Pattern[str], type[BrokerHubError]], ...] = (
     (re.compile(r"insufficient|buying power|not enough (cash|funds)", re.I), InsufficientFunds),
     (re.compile(r"market is closed|outside .*market hours", re.I), MarketClosed),
@@ -69,8 +87,10 @@ def map_error(response: HttpResponse) -> BrokerHubError | None:
     error = payload.get("Error") if isinstance(payload, dict) else None
     if not isinstance(error, dict) or "code" not in error:
         return None
-    code, message = int(error["code"]), str(error.get("message", ""))
-    kind: type[BrokerHubError] | None = ETRADE_ERROR_CODES.get(code)
+    code, message = str(error["code"]), str(error.get("message", ""))
+    kind = next((k for pattern, k in MESSAGE_FIRST if pattern.search(message)), None)
+    if kind is None and code.isdigit():
+        kind = ETRADE_ERROR_CODES.get(int(code))
     if kind is None:
         kind = next((k for pattern, k in MESSAGE_ERRORS if pattern.search(message)), None)
     if kind is None:
