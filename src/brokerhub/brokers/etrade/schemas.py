@@ -155,8 +155,25 @@ class AccountPortfolio(Wire):
 _AccountPortfolio = AccountPortfolio
 
 
+class PortfolioTotals(Wire):
+    """The ``Totals`` node sent with ``totalsRequired=true``, beside ``AccountPortfolio``.
+
+    Field names as E*TRADE's portfolio docs and SDK models name them (see
+    tests/fixtures/etrade/README.md); gains are in dollars, ``*Pct`` in percent.
+    """
+
+    todaysGainLoss: Decimal | None = None
+    todaysGainLossPct: Decimal | None = None
+    totalMarketValue: Decimal | None = None
+    totalGainLoss: Decimal | None = None
+    totalGainLossPct: Decimal | None = None
+    totalPricePaid: Decimal | None = None
+    cashBalance: Decimal | None = None
+
+
 class PortfolioBody(Wire):
     AccountPortfolio: ListOf[_AccountPortfolio] = Field(default_factory=list)
+    Totals: PortfolioTotals | None = None
 
 
 class PortfolioResponse(Wire):
