@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
-from tests.api.conftest import Api
 
 from brokerhub.brokers.base import AuthMethod, BaseBroker, BrokerSpec, get_registry
 from brokerhub.core.capabilities import Capability
 from brokerhub.core.portfolio import Account
 from brokerhub.errors import AuthenticationFailed
+from tests.api.conftest import Api
 
 
 class RefusingBroker(BaseBroker):

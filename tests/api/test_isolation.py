@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.api.conftest import Api
 
 ORDER = {"symbol": "AAPL", "order_action": "BUY", "quantity": 1, "price_type": "MARKET"}

@@ -112,6 +112,7 @@ def test_metrics_show_the_seed_key_metrics(api: Api) -> None:
         'brokerhub_webhook_deliveries{status="pending"} 0.0',
         "brokerhub_broker_authentication_failures_recent",
         "brokerhub_webhook_attempts_total",
+        "brokerhub_api_authentication_failures_total",
     ):
         assert name in text, name
 
