@@ -16,6 +16,7 @@ TABLES = {
     "api_keys",
     "audit_log",
     "connections",
+    "oauth_handshakes",
     "orders",
     "positions",
     "sync_runs",

@@ -16,6 +16,8 @@ from enum import StrEnum
 from importlib.metadata import entry_points
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from brokerhub.auth.oauth1 import OAuth1Config
+from brokerhub.auth.oauth2 import OAuth2Config
 from brokerhub.core.capabilities import Capability, capability_map
 from brokerhub.core.marketdata import Bar, OptionChain, Quote, SymbolMatch, Timeframe
 from brokerhub.core.orders import Order, OrderPreview, OrderRequest, OrderStatus
@@ -181,7 +183,11 @@ BrokerFactory = Callable[[Mapping[str, Any]], Broker]
 
 @dataclass(frozen=True)
 class BrokerSpec:
-    """What the hub knows about a broker before connecting: the seed's configuration entry."""
+    """What the hub knows about a broker before connecting: the seed's configuration entry.
+
+    ``oauth`` holds the endpoints of an OAuth broker; the connect flows
+    (:mod:`brokerhub.connections.oauth`) use it to obtain the tokens that become credentials.
+    """
 
     name: str
     display_name: str
@@ -193,6 +199,7 @@ class BrokerSpec:
     api_documentation: str = ""
     is_live_capable: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
+    oauth: OAuth1Config | OAuth2Config | None = None
 
     def capability_map(self) -> dict[str, bool]:
         """Return the ``has`` map served to clients."""

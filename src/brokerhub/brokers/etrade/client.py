@@ -68,6 +68,8 @@ class ETradeClient:
                 config.oauth_token,
                 config.oauth_token_secret,
                 renew=self.renew_access_token,
+                expires_at=config.token_expires_at,
+                store=config.token_store,
             ),
         )
 

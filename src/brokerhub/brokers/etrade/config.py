@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from brokerhub.auth.tokens import TOKEN_STORE_FIELD, TokenStore
 from brokerhub.brokers.http import RateLimit, resolve_base_url
 from brokerhub.errors import CredentialError
 
@@ -40,6 +42,8 @@ class ETradeConfig:
         sandbox: whether data calls go to the sandbox host.
         data_url: the host of ``/v1`` calls.
         oauth_url: the host of ``/oauth`` calls.
+        token_expires_at: when the access token dies (``oauth_token_expires_at``), if known.
+        token_store: where the connection's tokens live (set by the hub's adapter pool).
     """
 
     consumer_key: str
@@ -49,6 +53,8 @@ class ETradeConfig:
     sandbox: bool
     data_url: str
     oauth_url: str
+    token_expires_at: datetime | None = None
+    token_store: TokenStore | None = None
 
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any]) -> ETradeConfig:
@@ -66,6 +72,7 @@ class ETradeConfig:
         default = SANDBOX_HOST if is_sandbox else LIVE_HOST
         data_url = resolve_base_url("etrade", default, credentials)
         oauth_url = data_url if data_url != default else OAUTH_HOST
+        expires = credentials.get("oauth_token_expires_at")
         return cls(
             consumer_key=str(credentials["consumer_key"]),
             consumer_secret=str(credentials["consumer_secret"]),
@@ -74,4 +81,6 @@ class ETradeConfig:
             sandbox=is_sandbox,
             data_url=data_url,
             oauth_url=oauth_url,
+            token_expires_at=datetime.fromisoformat(str(expires)) if expires else None,
+            token_store=credentials.get(TOKEN_STORE_FIELD),
         )

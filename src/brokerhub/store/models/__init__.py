@@ -3,6 +3,7 @@
 from brokerhub.store.models.api_keys import ApiKeyRow
 from brokerhub.store.models.audit_log import AuditLogRow
 from brokerhub.store.models.connections import ConnectionRow
+from brokerhub.store.models.oauth_handshakes import OAuthHandshakeRow
 from brokerhub.store.models.orders import OrderRow
 from brokerhub.store.models.positions import PositionRow
 from brokerhub.store.models.sync_runs import SyncRunRow
@@ -14,6 +15,7 @@ __all__ = [
     "ApiKeyRow",
     "AuditLogRow",
     "ConnectionRow",
+    "OAuthHandshakeRow",
     "OrderRow",
     "PositionRow",
     "SyncRunRow",
