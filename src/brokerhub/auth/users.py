@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,6 +18,9 @@ from brokerhub.store.repos import audit_log as audit_repo
 from brokerhub.store.repos import users as user_repo
 
 INVALID_KEY_MESSAGE = "Authentication failed. Please check your credentials."
+# A key's last use is recorded at most this often: a write (and a commit) on every request
+# would serialise all requests on the database's write lock.
+TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -95,12 +99,17 @@ class UserService:
             candidates = await api_key_repo.find_active_by_prefix(session, prefix=prefix)
         for key in candidates:
             if key_matches(plaintext, key.key_hash):
-                # A transaction of its own that writes first: on SQLite a read-then-write
-                # transaction fails at once ("database is locked") when another request
-                # wrote in between, while a write-first one waits for the lock.
-                async with self._sessions.begin() as session:
-                    await api_key_repo.touch(session, key_id=key.id, at=utcnow())
-                    user = await user_repo.get(session, user_id=key.user_id)
+                now = utcnow()
+                if key.last_used_at is not None and now - key.last_used_at < TOUCH_INTERVAL:
+                    async with self._sessions() as session:
+                        user = await user_repo.get(session, user_id=key.user_id)
+                else:
+                    # A transaction of its own that writes first: on SQLite a read-then-write
+                    # transaction fails at once ("database is locked") when another request
+                    # wrote in between, while a write-first one waits for the lock.
+                    async with self._sessions.begin() as session:
+                        await api_key_repo.touch(session, key_id=key.id, at=now)
+                        user = await user_repo.get(session, user_id=key.user_id)
                 if user is not None:
                     return user
         raise AuthenticationFailed(INVALID_KEY_MESSAGE)
