@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from brokerhub.events import factory
 from brokerhub.events.models import EventType
 from brokerhub.hub import Hub
 from brokerhub.store.enums import DeliveryStatus, WebhookStatus
@@ -133,3 +136,25 @@ async def test_an_inactive_webhook_receives_nothing(hub: Hub) -> None:
         webhook_id = str(created.webhook.id)
         assert await hub.webhooks.deliveries(user_id=user_id, webhook_id=webhook_id) == []
     assert receiver.requests == []
+
+
+async def test_connection_health_events_reach_the_webhook(hub: Hub) -> None:
+    """What token lifecycle code calls when a session nears its end: stage, commit, publish."""
+    user_id, account = await paper_account(hub)
+    async with running_receiver() as receiver:
+        created = await hub.webhooks.create(
+            user_id=user_id, account_id=account, webhook_url=receiver.url
+        )
+        receiver.secret = created.signing_secret
+        row = await hub.connections.get(user_id=user_id, connection_id=account)
+        expires = row.created_at + timedelta(days=7)
+        events = [factory.connection_expiring(row, expires)]
+        async with hub.sessions.begin() as session:
+            await hub.events.stage(session, events)
+        await hub.events.publish(events)
+        await hub.deliverer.deliver_due()
+    [request] = receiver.requests
+    payload = request.payload or {}
+    assert request.verified
+    assert payload["event_type"] == "connection_expiring"
+    assert payload["data"]["reauthorization_required"] is True

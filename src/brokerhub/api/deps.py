@@ -11,6 +11,7 @@ from brokerhub.api.ratelimit import RateLimiter
 from brokerhub.auth.users import INVALID_KEY_MESSAGE
 from brokerhub.errors import AuthenticationFailed, NotFound
 from brokerhub.hub import Hub
+from brokerhub.metrics import API_AUTH_FAILURES
 from brokerhub.store.models.users import UserRow
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`")
@@ -31,9 +32,13 @@ async def current_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> UserRow:
     """Return the user of the bearer key and count the request against their limit."""
-    if credentials is None:
-        raise AuthenticationFailed(INVALID_KEY_MESSAGE)
-    user = await hub.users.authenticate(credentials.credentials)
+    try:
+        if credentials is None:
+            raise AuthenticationFailed(INVALID_KEY_MESSAGE)
+        user = await hub.users.authenticate(credentials.credentials)
+    except AuthenticationFailed:
+        API_AUTH_FAILURES.inc()
+        raise
     limiter: RateLimiter = request.app.state.rate_limiter
     await limiter.check(user.id)
     return user
