@@ -39,4 +39,4 @@ typecheck: sync
 	$(UV) run mypy
 
 bench: sync
-	$(UV) run python bench/transport_bench.py
+	$(UV) run python -m bench

@@ -1,0 +1,161 @@
+"""G7: ingest 1,000,000 transactions into SQLite through the store vs plain ``sqlite3``.
+
+Measured: rows/s of brokerhub's ``store.repos.transactions.upsert_many`` (dedupe on the
+natural key ``(connection_id, transaction_id)``, WAL, one transaction) taking core Transaction
+models, and rows/s of an idempotent re-ingest of the same rows (all duplicates).
+Peer, same run, same migrated schema and pragmas (WAL, foreign keys on): ``sqlite3``
+``executemany`` of pre-built tuples inside one ``BEGIN``/``COMMIT``, and ``INSERT OR IGNORE``
+of the same tuples for the re-ingest. Goal: hub >= 0.8x the peer on both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import tempfile
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.harness import RUNS, BenchResult, Figures, interleave, main, pin_self, ratio, timed
+from bench.ingest_data import (
+    COLUMNS,
+    FULL_ROWS,
+    hub_ingest,
+    make_connection,
+    make_transactions,
+)
+from brokerhub.core.portfolio import Transaction
+from brokerhub.store.engine import create_engine, migrate
+
+GOAL = 0.8
+_PLACEHOLDERS = ", ".join("?" * len(COLUMNS))
+INSERT = f"INSERT INTO transactions ({', '.join(COLUMNS)}) VALUES ({_PLACEHOLDERS})"  # noqa: S608
+
+
+def _sqlite_time(value: datetime) -> str:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def peer_rows(connection_id: uuid.UUID, rows: Sequence[Transaction]) -> list[tuple[Any, ...]]:
+    """Return ``rows`` as tuples in SQLite's stored form (Decimal as text, naive UTC time)."""
+    now = _sqlite_time(datetime.now(UTC))
+    key = connection_id.hex
+    return [
+        (
+            key,
+            t.transaction_id,
+            t.account_id,
+            t.transaction_type.value,
+            t.symbol,
+            str(t.quantity),
+            str(t.price),
+            str(t.amount),
+            str(t.fees),
+            t.description,
+            _sqlite_time(t.transaction_date),
+            t.order_id,
+            now,
+            None,
+        )
+        for t in rows
+    ]
+
+
+async def _fresh_database(folder: Path) -> tuple[str, Path]:
+    path = folder / f"{uuid.uuid4().hex}.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await migrate(url)
+    return url, path
+
+
+def _run_hub(folder: Path, rows: Sequence[Transaction]) -> Figures:
+    async def body() -> Figures:
+        url, path = await _fresh_database(folder)
+        engine = create_engine(url)
+        try:
+            connection_id = await make_connection(engine)
+            with timed() as first:
+                new = await hub_ingest(engine, connection_id, rows)
+            with timed() as again:
+                repeated = await hub_ingest(engine, connection_id, rows)
+        finally:
+            await engine.dispose()
+        path.unlink()
+        if new != len(rows) or repeated != 0:
+            raise AssertionError(f"hub stored {new} then {repeated} of {len(rows)}")
+        return _figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
+
+    return asyncio.run(body())
+
+
+def _run_peer(folder: Path, rows: Sequence[Transaction]) -> Figures:
+    async def prepare() -> tuple[Path, uuid.UUID]:
+        url, path = await _fresh_database(folder)
+        engine = create_engine(url)
+        try:
+            return path, await make_connection(engine)
+        finally:
+            await engine.dispose()
+
+    path, connection_id = asyncio.run(prepare())
+    tuples = peer_rows(connection_id, rows)
+    database = sqlite3.connect(path, isolation_level=None)
+    try:
+        database.execute("PRAGMA foreign_keys=ON")
+        database.execute("PRAGMA journal_mode=WAL")
+        with timed() as first:
+            database.execute("BEGIN")
+            database.executemany(INSERT, tuples)
+            database.execute("COMMIT")
+        with timed() as again:
+            database.execute("BEGIN")
+            cursor = database.executemany(INSERT.replace("INSERT", "INSERT OR IGNORE"), tuples)
+            database.execute("COMMIT")
+        if cursor.rowcount != 0:
+            raise AssertionError(f"peer re-ingest inserted {cursor.rowcount}")
+    finally:
+        database.close()
+    path.unlink()
+    return _figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
+
+
+def _figures(count: int, first: float, again: float, cpu: float) -> Figures:
+    return {
+        "ingest_rows_per_s": count / first,
+        "reingest_rows_per_s": count / again,
+        "ingest_cpu_us_per_row": cpu / count * 1e6,
+    }
+
+
+def run(*, scale: float = 1.0, runs: int = RUNS) -> BenchResult:
+    """Ingest 1M transactions into SQLite through the store and through plain sqlite3."""
+    pin_self()
+    count = max(1, round(FULL_ROWS * scale))
+    rows = make_transactions(count)
+    with tempfile.TemporaryDirectory(prefix="bench-g7-") as tmp:
+        folder = Path(tmp)
+        medians = interleave(
+            {"sqlite3": lambda: _run_peer(folder, rows), "hub": lambda: _run_hub(folder, rows)},
+            runs,
+        )
+    hub, peer = medians["hub"], medians["sqlite3"]
+    ratios = {
+        "ingest": ratio(hub["ingest_rows_per_s"], peer["ingest_rows_per_s"]),
+        "reingest": ratio(hub["reingest_rows_per_s"], peer["reingest_rows_per_s"]),
+    }
+    return BenchResult(
+        name="G7 SQLite ingest",
+        goal=">= 0.8x sqlite3 executemany and >= 0.8x INSERT OR IGNORE",
+        hub=hub,
+        peers={"sqlite3": peer},
+        ratios=ratios,
+        passed=all(value >= GOAL for value in ratios.values()),
+        notes=[f"{count:,} rows, {runs} runs each, interleaved, medians; file DB, WAL"],
+    )
+
+
+if __name__ == "__main__":
+    main(run)

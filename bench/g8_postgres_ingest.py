@@ -1,0 +1,170 @@
+"""G8: ingest 1,000,000 transactions into PostgreSQL through the store vs asyncpg COPY.
+
+Measured: rows/s of brokerhub's ``store.repos.transactions.upsert_many`` (INSERT ... ON
+CONFLICT DO NOTHING RETURNING on the natural key, one transaction) taking core Transaction
+models, and of an idempotent re-ingest of the same rows (all duplicates).
+Peers, same run, same migrated schema (the unique key included): asyncpg
+``copy_records_to_table`` of pre-built records, and for the re-ingest COPY into a temporary
+staging table then ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``. Goal: hub >= 0.8x each.
+Every run uses a throwaway database on the server at ``BROKERHUB_BENCH_POSTGRES_URL``
+(default ``postgresql://postgres@127.0.0.1:5432/test``), dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from sqlalchemy import make_url
+
+from bench.harness import RUNS, BenchResult, Figures, interleave, main, pin_self, ratio, timed
+from bench.ingest_data import COLUMNS, FULL_ROWS, hub_ingest, make_connection, make_transactions
+from brokerhub.core.portfolio import Transaction
+from brokerhub.store.engine import create_engine, migrate
+
+GOAL = 0.8
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def server_url() -> str:
+    """Return the PostgreSQL server's URL (a loopback address)."""
+    return os.environ.get("BROKERHUB_BENCH_POSTGRES_URL", DEFAULT_URL)
+
+
+@asynccontextmanager
+async def throwaway_database() -> AsyncIterator[str]:
+    """Create an empty, migrated database; yield its asyncpg-style URL; drop it on exit."""
+    base = make_url(server_url())
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(base.render_as_string(hide_password=False))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = base.set(database=name).render_as_string(hide_password=False)
+        try:
+            await migrate(url.replace("postgresql://", "postgresql+asyncpg://", 1))
+            yield url
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def _records(connection_id: uuid.UUID, rows: Sequence[Transaction]) -> list[tuple[Any, ...]]:
+    now = datetime.now(UTC)
+    return [
+        (
+            connection_id,
+            t.transaction_id,
+            t.account_id,
+            t.transaction_type.value,
+            t.symbol,
+            t.quantity,
+            t.price,
+            t.amount,
+            t.fees,
+            t.description,
+            t.transaction_date,
+            t.order_id,
+            now,
+            None,
+        )
+        for t in rows
+    ]
+
+
+async def _hub(rows: Sequence[Transaction]) -> Figures:
+    async with throwaway_database() as url:
+        engine = create_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
+        try:
+            connection_id = await make_connection(engine)
+            with timed() as first:
+                new = await hub_ingest(engine, connection_id, rows)
+            with timed() as again:
+                repeated = await hub_ingest(engine, connection_id, rows)
+        finally:
+            await engine.dispose()
+    if new != len(rows) or repeated != 0:
+        raise AssertionError(f"hub stored {new} then {repeated} of {len(rows)}")
+    return _figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
+
+
+async def _peer(rows: Sequence[Transaction]) -> Figures:
+    async with throwaway_database() as url:
+        engine = create_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
+        try:
+            connection_id = await make_connection(engine)
+        finally:
+            await engine.dispose()
+        records = _records(connection_id, rows)
+        connection = await asyncpg.connect(url)
+        try:
+            with timed() as first:
+                async with connection.transaction():
+                    await connection.copy_records_to_table(
+                        "transactions", records=records, columns=COLUMNS
+                    )
+            with timed() as again:
+                async with connection.transaction():
+                    await connection.execute(
+                        "CREATE TEMP TABLE staging (LIKE transactions INCLUDING DEFAULTS)"
+                        " ON COMMIT DROP"
+                    )
+                    await connection.copy_records_to_table(
+                        "staging", records=records, columns=COLUMNS
+                    )
+                    columns = ", ".join(COLUMNS)
+                    status = await connection.execute(
+                        f"INSERT INTO transactions ({columns}) SELECT {columns} FROM staging"  # noqa: S608
+                        " ON CONFLICT (connection_id, transaction_id) DO NOTHING"
+                    )
+        finally:
+            await connection.close()
+    if status != "INSERT 0 0":
+        raise AssertionError(f"peer re-ingest: {status}")
+    return _figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
+
+
+def _figures(count: int, first: float, again: float, cpu: float) -> Figures:
+    return {
+        "ingest_rows_per_s": count / first,
+        "reingest_rows_per_s": count / again,
+        "ingest_client_cpu_us_per_row": cpu / count * 1e6,
+    }
+
+
+def run(*, scale: float = 1.0, runs: int = RUNS) -> BenchResult:
+    """Ingest 1M transactions into PostgreSQL through the store and through asyncpg COPY."""
+    pin_self()
+    count = max(1, round(FULL_ROWS * scale))
+    rows = make_transactions(count)
+    medians = interleave(
+        {"asyncpg_copy": lambda: asyncio.run(_peer(rows)), "hub": lambda: asyncio.run(_hub(rows))},
+        runs,
+    )
+    hub, peer = medians["hub"], medians["asyncpg_copy"]
+    ratios = {
+        "ingest": ratio(hub["ingest_rows_per_s"], peer["ingest_rows_per_s"]),
+        "reingest": ratio(hub["reingest_rows_per_s"], peer["reingest_rows_per_s"]),
+    }
+    return BenchResult(
+        name="G8 PostgreSQL ingest",
+        goal=">= 0.8x asyncpg COPY and >= 0.8x COPY->staging->ON CONFLICT",
+        hub=hub,
+        peers={"asyncpg_copy": peer},
+        ratios=ratios,
+        passed=all(value >= GOAL for value in ratios.values()),
+        notes=[
+            f"{count:,} rows, {runs} runs each, interleaved, medians; "
+            "PostgreSQL server on 127.0.0.1 shares the 2 cores (server CPU not pinned)"
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main(run)

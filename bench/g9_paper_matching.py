@@ -1,0 +1,250 @@
+"""G9: orders/s through the embedded paper broker vs backtrader's BackBroker, same order stream.
+
+Stream: N seeded one-minute bars of one symbol (a Gaussian walk) and one market order per bar,
+a buy of a seeded quantity then the sell that closes it, so every order fills once.
+Hub: :class:`PaperBroker.place_order` on an in-memory :class:`SimExchange` replaying those bars
+(submit -> match -> fill -> position and cash update), the clock moved one bar per order; the
+same loop straight on ``SimExchange.place`` is reported too (no thread hop).
+Peer: backtrader's Cerebro with a list-backed feed of the same bars, ``runonce=False``,
+``stdstats=False``; its strategy places the same market order on every bar and BackBroker
+fills it on the next bar's open.
+Goals: hub fills/s >= 10x backtrader at the full size, and the hub's fills/s at 100k orders
+within 10 % of its fills/s at 10k (flat per-order cost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import backtrader
+
+from bench.harness import RUNS, BenchResult, Figures, interleave, main, pin_self, ratio, timed
+from brokerhub.brokers.paper.adapter import PaperBroker
+from brokerhub.core.instruments import Instrument
+from brokerhub.core.orders import OrderAction, OrderLeg, OrderRequest
+from brokerhub.sim.clock import ManualClock
+from brokerhub.sim.config import SimConfig
+from brokerhub.sim.exchange import SimExchange
+from brokerhub.sim.prices import ReplayBar, ReplayPath
+
+FULL_ORDERS = 100_000
+SMALL_ORDERS = 10_000
+SYMBOL = "BNCH"
+SEED = 7
+START = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
+BAR = timedelta(minutes=1)
+STARTING_CASH = Decimal(1_000_000_000)
+SPEEDUP_GOAL = 10.0
+FLATNESS_GOAL = 0.9
+
+
+@dataclass(frozen=True)
+class Stream:
+    """The seeded bars and the order placed on each (quantity > 0 buys, < 0 sells)."""
+
+    bars: list[ReplayBar]
+    quantities: list[int]
+
+
+def make_stream(count: int, seed: int = SEED) -> Stream:
+    """Return ``count`` bars of a seeded walk and one alternating order per bar."""
+    rng = random.Random(seed)
+    price = 100.0
+    bars = []
+    for index in range(count):
+        open_ = price
+        price = max(1.0, price + rng.gauss(0, 0.2))
+        high, low = max(open_, price) + 0.05, min(open_, price) - 0.05
+        bars.append(
+            ReplayBar(
+                start=START + index * BAR,
+                open=Decimal(f"{open_:.2f}"),
+                high=Decimal(f"{high:.2f}"),
+                low=Decimal(f"{max(low, 0.5):.2f}"),
+                close=Decimal(f"{price:.2f}"),
+                volume=Decimal(100_000),
+            )
+        )
+    # Each sell closes the buy before it, so the account never goes short.
+    quantities: list[int] = []
+    for index in range(count):
+        quantities.append(rng.randrange(1, 10) if index % 2 == 0 else -quantities[-1])
+    return Stream(bars=bars, quantities=quantities)
+
+
+def _requests(stream: Stream) -> list[OrderRequest]:
+    instrument = Instrument.equity(SYMBOL)
+    return [
+        OrderRequest(
+            legs=[
+                OrderLeg(
+                    instrument=instrument,
+                    action=OrderAction.BUY if quantity > 0 else OrderAction.SELL,
+                    quantity=Decimal(abs(quantity)),
+                )
+            ]
+        )
+        for quantity in stream.quantities
+    ]
+
+
+def _exchange(stream: Stream) -> tuple[SimExchange, ManualClock, str]:
+    clock = ManualClock(START)
+    exchange = SimExchange.in_memory(
+        clock, SimConfig(seed=SEED, step=BAR), replays={SYMBOL: ReplayPath(stream.bars)}
+    )
+    account = exchange.open_account("bench", STARTING_CASH)
+    return exchange, clock, account.account_id
+
+
+def run_hub(stream: Stream, requests: Sequence[OrderRequest]) -> Figures:
+    """Place every order through PaperBroker (async, as the hub calls it); return fills/s."""
+    exchange, clock, account_id = _exchange(stream)
+    broker = PaperBroker(exchange, "bench", STARTING_CASH)
+
+    async def body() -> int:
+        filled = 0
+        for bar, request in zip(stream.bars, requests, strict=True):
+            clock.set(bar.start + BAR / 2)
+            order = await broker.place_order(account_id, request)
+            filled += order.filled_quantity > 0
+        return filled
+
+    with timed() as timing:
+        filled = asyncio.run(body())
+    return _figures(len(requests), filled, timing[0].wall, timing[0].cpu)
+
+
+def run_exchange(stream: Stream, requests: Sequence[OrderRequest]) -> Figures:
+    """Place every order straight on the exchange (no thread hop); return fills/s."""
+    exchange, clock, account_id = _exchange(stream)
+    with timed() as timing:
+        filled = 0
+        for bar, request in zip(stream.bars, requests, strict=True):
+            clock.set(bar.start + BAR / 2)
+            filled += exchange.place(account_id, request).filled_quantity > 0
+    return _figures(len(requests), filled, timing[0].wall, timing[0].cpu)
+
+
+class _ListFeed(backtrader.feed.DataBase):  # type: ignore[misc]
+    """A backtrader feed over pre-built (datetime, o, h, l, c, v) tuples."""
+
+    params = (("rows", ()),)
+
+    def start(self) -> None:
+        super().start()
+        self._rows = iter(self.p.rows)
+
+    def _load(self) -> bool:
+        row = next(self._rows, None)
+        if row is None:
+            return False
+        moment, open_, high, low, close, volume = row
+        self.lines.datetime[0] = backtrader.date2num(moment)
+        self.lines.open[0] = open_
+        self.lines.high[0] = high
+        self.lines.low[0] = low
+        self.lines.close[0] = close
+        self.lines.volume[0] = volume
+        self.lines.openinterest[0] = 0.0
+        return True
+
+
+class _Churn(backtrader.Strategy):  # type: ignore[misc]
+    """Place the stream's market order on every bar; count fills."""
+
+    params = (("quantities", ()),)
+
+    def __init__(self) -> None:
+        self.index = 0
+        self.fills = 0
+
+    def notify_order(self, order: backtrader.Order) -> None:
+        if order.status == order.Completed:
+            self.fills += 1
+
+    def next(self) -> None:
+        if self.index < len(self.p.quantities):
+            quantity = self.p.quantities[self.index]
+            self.index += 1
+            if quantity > 0:
+                self.buy(size=quantity)
+            else:
+                self.sell(size=-quantity)
+
+
+def run_backtrader(stream: Stream) -> Figures:
+    """Run the same orders through backtrader's BackBroker; return fills/s."""
+    rows = [
+        (
+            bar.start.replace(tzinfo=None),
+            float(bar.open),
+            float(bar.high),
+            float(bar.low),
+            float(bar.close),
+            float(bar.volume),
+        )
+        for bar in stream.bars
+    ]
+    # One extra bar so the last order (filled at the next open) fills as well.
+    last = rows[-1]
+    rows.append((last[0] + BAR, *last[1:]))
+    cerebro = backtrader.Cerebro(runonce=False, stdstats=False, preload=True)
+    cerebro.adddata(_ListFeed(rows=rows))
+    cerebro.addstrategy(_Churn, quantities=stream.quantities)
+    cerebro.broker.setcash(float(STARTING_CASH))
+    with timed() as timing:
+        [strategy] = cerebro.run()
+    return _figures(len(stream.quantities), strategy.fills, timing[0].wall, timing[0].cpu)
+
+
+def _figures(orders: int, filled: int, wall: float, cpu: float) -> Figures:
+    if filled != orders:
+        raise AssertionError(f"{filled} of {orders} orders filled")
+    return {"fills_per_s": orders / wall, "cpu_us_per_order": cpu / orders * 1e6}
+
+
+def run(*, scale: float = 1.0, runs: int = RUNS) -> BenchResult:
+    """Place a seeded stream of market orders through the paper broker and backtrader."""
+    pin_self()
+    full = max(20, round(FULL_ORDERS * scale))
+    small = max(10, round(SMALL_ORDERS * scale))
+    stream, small_stream = make_stream(full), make_stream(small)
+    requests, small_requests = _requests(stream), _requests(small_stream)
+    medians = interleave(
+        {
+            "backtrader": lambda: run_backtrader(stream),
+            "hub": lambda: run_hub(stream, requests),
+            "hub_small": lambda: run_hub(small_stream, small_requests),
+            "exchange": lambda: run_exchange(stream, requests),
+        },
+        runs,
+    )
+    hub, peer = medians["hub"], medians["backtrader"]
+    ratios = {
+        "vs_backtrader": ratio(hub["fills_per_s"], peer["fills_per_s"]),
+        "flatness_full_vs_small": ratio(hub["fills_per_s"], medians["hub_small"]["fills_per_s"]),
+    }
+    return BenchResult(
+        name="G9 paper matching",
+        goal=">= 10x backtrader fills/s; full-size fills/s within 10% of small",
+        hub=hub,
+        peers={
+            "backtrader": peer,
+            "hub_at_small_size": medians["hub_small"],
+            "exchange_direct": medians["exchange"],
+        },
+        ratios=ratios,
+        passed=ratios["vs_backtrader"] >= SPEEDUP_GOAL
+        and ratios["flatness_full_vs_small"] >= FLATNESS_GOAL,
+        notes=[f"{full:,} orders (small size {small:,}), {runs} runs each, interleaved"],
+    )
+
+
+if __name__ == "__main__":
+    main(run)

@@ -1,0 +1,94 @@
+"""The ingest dataset shared by G7 and G8: seeded synthetic transactions and a store to hold them.
+
+The same N transactions are given to brokerhub as core :class:`Transaction` models (what a sync
+hands the store) and to the peers as plain tuples already in the database's own form; both are
+built before any timing starts.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from brokerhub.core.portfolio import Transaction, TransactionType
+from brokerhub.store.engine import create_session_factory
+from brokerhub.store.enums import Environment
+from brokerhub.store.repos import connections, transactions, users
+
+FULL_ROWS = 1_000_000
+SEED = 9
+SYMBOLS = ("AAPL", "MSFT", "SPY", "NVDA", "AMZN", "GOOG", "META", "TSLA", "QQQ", "IWM")
+# (column, ...) in the order of the peer tuples; the same columns the hub's upsert writes.
+COLUMNS = (
+    "connection_id",
+    "transaction_id",
+    "account_id",
+    "transaction_type",
+    "symbol",
+    "quantity",
+    "price",
+    "amount",
+    "fees",
+    "description",
+    "transaction_date",
+    "order_id",
+    "created_at",
+    "raw",
+)
+
+
+def make_transactions(count: int, seed: int = SEED) -> list[Transaction]:
+    """Return ``count`` deterministic buys, sells and dividends with unique broker ids."""
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
+    kinds = (TransactionType.BUY, TransactionType.SELL, TransactionType.DIVIDEND)
+    result = []
+    for index in range(count):
+        kind = kinds[index % 3]
+        symbol = SYMBOLS[rng.randrange(len(SYMBOLS))]
+        quantity = Decimal(rng.randrange(1, 500))
+        price = Decimal(rng.randrange(1_000, 90_000)) / 100
+        fees = Decimal(rng.randrange(0, 100)) / 100
+        gross = quantity * price
+        amount = -(gross + fees) if kind is TransactionType.BUY else gross - fees
+        result.append(
+            Transaction(
+                transaction_id=f"T{index:09d}",
+                account_id="BENCH-ACCOUNT",
+                transaction_type=kind,
+                symbol=symbol,
+                quantity=quantity,
+                price=price,
+                amount=amount,
+                fees=fees,
+                description=f"{kind.value} {quantity} {symbol} @ {price}",
+                transaction_date=start + timedelta(seconds=index * 7),
+                order_id=f"O{index:09d}",
+            )
+        )
+    return result
+
+
+async def make_connection(engine: AsyncEngine) -> uuid.UUID:
+    """Store a user and a paper connection in the migrated database; return the connection id."""
+    async with create_session_factory(engine)() as session, session.begin():
+        user = await users.create(session, name=f"bench-{uuid.uuid4().hex[:8]}")
+        row = await connections.create(
+            session, user_id=user.id, brokerage_name="paper", environment=Environment.PAPER
+        )
+        return row.id
+
+
+async def hub_ingest(
+    engine: AsyncEngine, connection_id: uuid.UUID, rows: Sequence[Transaction]
+) -> int:
+    """Ingest ``rows`` through the store's idempotent upsert in one transaction; return new."""
+    async with create_session_factory(engine)() as session, session.begin():
+        return await transactions.upsert_many(
+            session, connection_id=connection_id, transactions=rows
+        )
