@@ -22,6 +22,7 @@ from brokerhub.auth.users import UserService
 from brokerhub.auth.vault import Vault
 from brokerhub.brokers.base import get_registry
 from brokerhub.config import Settings, get_settings
+from brokerhub.connections.oauth import OAuthService
 from brokerhub.connections.pool import BrokerPool
 from brokerhub.connections.service import ConnectionService
 from brokerhub.events.bus import EventBus, create_bus
@@ -41,6 +42,7 @@ class Hub:
 
     users: UserService
     connections: ConnectionService
+    oauth: OAuthService
     sync: SyncService
     portfolio: StoredPortfolio
     orders: OrderService
@@ -66,7 +68,7 @@ class Hub:
         sessions: async_sessionmaker[AsyncSession] = create_session_factory(self._engine)
         vault = Vault.from_settings(self.settings)
         registry = get_registry()
-        self._pool = self.pool = BrokerPool(registry, vault)
+        self._pool = self.pool = BrokerPool(registry, vault, sessions)
         self.sessions = sessions
         self._bus = create_bus(self.settings)
         self.events = EventPublisher(self._bus)
@@ -77,6 +79,9 @@ class Hub:
             vault=vault,
             pool=self._pool,
             settings=self.settings,
+        )
+        self.oauth = OAuthService(
+            sessions=sessions, vault=vault, connections=self.connections, settings=self.settings
         )
         self.sync = SyncService(
             sessions=sessions,

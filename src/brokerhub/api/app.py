@@ -19,6 +19,7 @@ from brokerhub.api.routes import (
     marketdata,
     me,
     metrics,
+    oauth,
     orders,
     webhooks,
     ws,
@@ -74,7 +75,7 @@ def create_app(
     app.state.rate_limiter = create_rate_limiter(settings)
     install_error_handlers(app)
     install_request_metrics(app)
-    routers = (health, me, brokerages, accounts, orders, marketdata, webhooks, ws, metrics)
+    routers = (health, me, brokerages, oauth, accounts, orders, marketdata, webhooks, ws, metrics)
     for module in (*routers, etrade_compat):
         app.include_router(module.router)
     mount_dashboard(app)  # last: the dashboard at / and /assets, never over an API route

@@ -183,6 +183,13 @@ class OAuth1Session:
         self._last_used = self._monotonic()
         await self._signer.authorize(request)
 
+    async def refused(self, error: ReauthorizationRequired) -> None:
+        """Mark the connection when the broker refused the token (expired or revoked)."""
+        if self._store is not None:
+            await self._store.reauthorization_required(
+                f"the broker refused the access token ({error.broker_code or 'expired'})"
+            )
+
 
 class OAuth2Session:
     """Authorize with a bearer token, refreshed before it expires, single-flight.
@@ -251,6 +258,11 @@ class OAuth2Session:
                 await self._store.save(fresh.as_credentials())
             self._tokens = fresh
             return fresh
+
+    async def refused(self, error: ReauthorizationRequired) -> None:
+        """Mark the connection when the broker refused the token for good."""
+        if self._store is not None:
+            await self._store.reauthorization_required("the broker refused the access token")
 
     async def _reauthorize(self, reason: str) -> NoReturn:
         if self._store is not None:

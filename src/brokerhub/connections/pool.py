@@ -1,4 +1,9 @@
-"""One live adapter per connection, built from its decrypted credentials on first use."""
+"""One live adapter per connection, built from its decrypted credentials on first use.
+
+The adapter of an OAuth broker also receives its connection's
+:class:`~brokerhub.auth.tokens.ConnectionTokenStore` (under ``TOKEN_STORE_FIELD``), through which
+renewed tokens are saved and an expired grant marks the connection.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from brokerhub.auth.tokens import TOKEN_STORE_FIELD, ConnectionTokenStore
 from brokerhub.auth.vault import Vault
 from brokerhub.brokers.base import Broker, BrokerRegistry
 from brokerhub.errors import ConfigurationError, ValidationFailed
@@ -15,9 +23,15 @@ from brokerhub.store.models.connections import ConnectionRow
 class BrokerPool:
     """Adapters by connection id; closed when the connection goes or the hub stops."""
 
-    def __init__(self, registry: BrokerRegistry, vault: Vault) -> None:
+    def __init__(
+        self,
+        registry: BrokerRegistry,
+        vault: Vault,
+        sessions: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self._registry = registry
         self._vault = vault
+        self._sessions = sessions
         self._adapters: dict[uuid.UUID, Broker] = {}
 
     def build(self, brokerage_name: str, credentials: Mapping[str, Any]) -> Broker:
@@ -33,10 +47,15 @@ class BrokerPool:
         if adapter is None:
             if connection.credentials_encrypted is None:
                 raise ConfigurationError("this connection has no stored credentials")
-            credentials = self._vault.decrypt(
+            credentials: dict[str, Any] = self._vault.decrypt(
                 connection.credentials_encrypted,
                 owner=f"connection {connection.id} ({connection.brokerage_name})",
             )
+            spec = self._registry.get(connection.brokerage_name)
+            if self._sessions is not None and spec is not None and spec.oauth is not None:
+                credentials[TOKEN_STORE_FIELD] = ConnectionTokenStore(
+                    self._sessions, self._vault, connection.id, connection.brokerage_name
+                )
             adapter = self.build(connection.brokerage_name, credentials)
             self._adapters[connection.id] = adapter
         return adapter

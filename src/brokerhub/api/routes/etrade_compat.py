@@ -1,25 +1,34 @@
 """The E*TRADE seed's routes under /api/etrade/, over the same use cases as the main API.
 
 ``account_id_key`` is E*TRADE's account key, which is the broker account id of the user's
-E*TRADE connection. Bodies and answers use the main API's models in the seed's envelope.
+E*TRADE connection. Bodies and answers use the main API's models in the seed's envelope. The
+OAuth routes delegate to the same flow as ``/brokerage_integrations/brokerages/etrade/oauth``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Body, Query
 
 from brokerhub.api.convert import order_public, order_request, position_public, preview_public
 from brokerhub.api.deps import CurrentUser, HubDep
 from brokerhub.api.responses import EnvelopeResponse
+from brokerhub.api.routes.oauth import connected, initiate_flow, status_public
 from brokerhub.api.routing import SlashOptionalRouter
+from brokerhub.api.schemas.brokerages import ConnectResponse
 from brokerhub.api.schemas.common import DataSource
 from brokerhub.api.schemas.etrade import (
     CancelBody,
     ETradeAccountPublic,
     ETradeAccountsResponse,
     ETradeOrderStatus,
+)
+from brokerhub.api.schemas.oauth import (
+    AuthStatusResponse,
+    CompleteRequest,
+    InitiateRequest,
+    InitiateResponse,
 )
 from brokerhub.api.schemas.orders import (
     OrderBody,
@@ -182,3 +191,33 @@ async def cancel(
     return EnvelopeResponse(
         OrderResponse(account_id=account_id_key, order=order_public(order, DataSource.LIVE))
     )
+
+
+@router.post("/oauth/initiate", response_model=InitiateResponse)
+async def oauth_initiate(
+    user: CurrentUser,
+    hub: HubDep,
+    body: Annotated[InitiateRequest | None, Body()] = None,
+) -> EnvelopeResponse:
+    """Start the OAuth 1.0a flow (sandbox by default): returns the authorization URL."""
+    return EnvelopeResponse(await initiate_flow(hub, user.id, BROKERAGE, body, ""))
+
+
+@router.post("/oauth/complete", response_model=ConnectResponse)
+async def oauth_complete(body: CompleteRequest, user: CurrentUser, hub: HubDep) -> EnvelopeResponse:
+    """Finish the flow with the verification code and connect the E*TRADE accounts."""
+    rows = await hub.oauth.complete(
+        user_id=user.id,
+        brokerage_name=BROKERAGE,
+        verification_code=body.verification_code,
+        state=body.state,
+        account_name=body.account_name,
+    )
+    return EnvelopeResponse(connected(BROKERAGE, rows))
+
+
+@router.get("/auth/status", response_model=AuthStatusResponse)
+async def auth_status(user: CurrentUser, hub: HubDep) -> EnvelopeResponse:
+    """Return whether the user's E*TRADE connection works or must be authorized again."""
+    status = await hub.oauth.status(user_id=user.id, brokerage_name=BROKERAGE)
+    return EnvelopeResponse(status_public(status))

@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace, TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote, urlencode
 
 import aiohttp
@@ -29,7 +29,7 @@ from brokerhub.brokers.http.errors import ErrorMapper, error_for_status
 from brokerhub.brokers.http.ratelimit import Permit, RateLimit, RateLimiter, local_rate_limiter
 from brokerhub.brokers.http.response import HttpResponse
 from brokerhub.brokers.http.retry import IDEMPOTENT_METHODS, RetryPolicy
-from brokerhub.errors import BrokerHubError, BrokerTimeout, NetworkError
+from brokerhub.errors import BrokerHubError, BrokerTimeout, NetworkError, ReauthorizationRequired
 from brokerhub.logging import mask_account, redact_text
 
 LOGGER_NAME = "brokerhub.http"
@@ -73,6 +73,14 @@ class RequestAuth(Protocol):
 
     async def authorize(self, request: OutgoingRequest) -> None:
         """Add the credentials (usually an Authorization header) to ``request``."""
+
+
+@runtime_checkable
+class RefusalAware(Protocol):
+    """A RequestAuth that wants to know when the broker refused its token for good."""
+
+    async def refused(self, error: ReauthorizationRequired) -> None:
+        """Record that the credentials can no longer be used (e.g. mark the connection)."""
 
 
 def encode_query(params: Params | None) -> str:
@@ -245,6 +253,8 @@ class HttpClient:
                 error = exc
             finally:
                 self._limiter.forget(permit)
+            if isinstance(error, ReauthorizationRequired) and isinstance(self._auth, RefusalAware):
+                await self._auth.refused(error)
             self._log(outgoing, response, error, started, attempt, family, permit.waited)
             if error is None and response is not None:
                 return response
