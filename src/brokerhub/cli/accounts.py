@@ -15,6 +15,7 @@ from rich.table import Table
 
 from brokerhub.cli import render
 from brokerhub.cli.backend import Backend
+from brokerhub.cli.oauth_connect import OAUTH_METHODS, app_credentials, connect_with_oauth
 from brokerhub.cli.runner import Target, console, run_with_backend
 from brokerhub.core.instruments import OCC_PATTERN, Instrument
 from brokerhub.core.orders import OrderAction, OrderLeg, OrderRequest, OrderType, TimeInForce
@@ -105,11 +106,23 @@ def register_account_commands(app: typer.Typer) -> None:
             list[str] | None, typer.Option("--credential", "-c", help="name=value, repeatable")
         ] = None,
         user: UserOption = DEMO_USER,
+        prod: Annotated[
+            bool, typer.Option("--prod", help="OAuth brokers: production instead of sandbox")
+        ] = False,
     ) -> None:
-        """Connect a brokerage account, e.g. `brokerhub connect paper`."""
+        """Connect a brokerage account, e.g. `brokerhub connect paper` or `connect etrade`.
+
+        OAuth brokers (E*TRADE) go through the authorization flow unless tokens are given;
+        their application keys come from settings or `-c consumer_key=... -c consumer_secret=...`.
+        """
         pairs = dict(item.split("=", 1) for item in credential or [] if "=" in item)
 
         async def use(backend: Backend) -> None:
+            tokens_given = "oauth_token" in pairs or "access_token" in pairs
+            if not tokens_given and await backend.auth_method(brokerage) in OAUTH_METHODS:
+                app = app_credentials(pairs)
+                await connect_with_oauth(backend, brokerage, production=prod, app=app)
+                return
             for view in await backend.connect(brokerage, pairs):
                 console.print(f"Connected {brokerage} account {view.account_id}: {view.id}")
 

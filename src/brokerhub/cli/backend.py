@@ -58,11 +58,27 @@ class AccountView:
         return cls(**{name: data[name] for name in cls.__dataclass_fields__})
 
 
+@dataclass(frozen=True)
+class OAuthLink:
+    """A started OAuth connect flow: the URL the user opens and the state naming the flow."""
+
+    auth_method: str
+    authorization_url: str
+    state: str
+
+
 class Backend(Protocol):
     """The account operations of the CLI. ``account`` None means the first connection."""
 
     async def accounts(self) -> list[AccountView]: ...
     async def connect(self, brokerage: str, credentials: dict[str, str]) -> list[AccountView]: ...
+    async def auth_method(self, brokerage: str) -> str: ...
+    async def oauth_initiate(
+        self, brokerage: str, use_sandbox: bool, app: dict[str, str]
+    ) -> OAuthLink: ...
+    async def oauth_complete(
+        self, brokerage: str, code: str, state: str | None
+    ) -> list[AccountView]: ...
     async def positions(self, account: str | None) -> list[Position]: ...
     async def balance(self, account: str | None) -> Balance: ...
     async def transactions(
@@ -100,6 +116,34 @@ class LocalBackend:
     async def connect(self, brokerage: str, credentials: dict[str, str]) -> list[AccountView]:
         rows = await self._hub.connections.connect(
             user_id=self._user_id, brokerage_name=brokerage, credentials=credentials
+        )
+        return [AccountView.from_row(row) for row in rows]
+
+    async def auth_method(self, brokerage: str) -> str:
+        return self._hub.connections.spec(brokerage).auth_method.value
+
+    async def oauth_initiate(
+        self, brokerage: str, use_sandbox: bool, app: dict[str, str]
+    ) -> OAuthLink:
+        start = await self._hub.oauth.initiate(
+            user_id=self._user_id,
+            brokerage_name=brokerage,
+            use_sandbox=use_sandbox,
+            app_key=app.get("consumer_key") or app.get("client_id"),
+            app_secret=app.get("consumer_secret") or app.get("client_secret"),
+        )
+        return OAuthLink(start.auth_method, start.authorization_url, start.state)
+
+    async def oauth_complete(
+        self, brokerage: str, code: str, state: str | None
+    ) -> list[AccountView]:
+        oauth1 = await self.auth_method(brokerage) == "oauth1"
+        rows = await self._hub.oauth.complete(
+            user_id=self._user_id,
+            brokerage_name=brokerage,
+            verification_code=code if oauth1 else None,
+            code=None if oauth1 else code,
+            state=state,
         )
         return [AccountView.from_row(row) for row in rows]
 

@@ -6,6 +6,7 @@ user), or against a running server with ``--url`` and ``--key`` given before the
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -17,6 +18,7 @@ from brokerhub.cli.secrets import secrets_app
 from brokerhub.cli.users import keys_app, users_app
 from brokerhub.config import get_settings
 from brokerhub.demo import DEMO_USER, DemoAccess
+from brokerhub.logging import configure_logging
 
 app = typer.Typer(help="brokerhub: every brokerage account in one place.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
@@ -37,6 +39,7 @@ def main(
     ] = None,
 ) -> None:
     """Every brokerage account in one place."""
+    configure_logging(logging.WARNING)  # every log line of every command is redacted
     ctx.obj = Target(user=DEMO_USER, url=url, key=key)
 
 
@@ -60,7 +63,9 @@ def serve(
         console.print(f"Demo API key (user {DEMO_USER!r}): [bold]{demo.api_key}[/bold]")
         console.print(f"Data folder: {settings.home}")
 
-    uvicorn.run(create_app(settings, on_demo_ready=announce), host=host, port=port)
+    configure_logging(logging.INFO)
+    # log_config=None: uvicorn's loggers go through the redacting root handler.
+    uvicorn.run(create_app(settings, on_demo_ready=announce), host=host, port=port, log_config=None)
 
 
 @app.command()
@@ -72,6 +77,7 @@ def worker(
     """Run a Celery worker: syncs, webhook deliveries, AI trades and cleanup (needs Redis)."""
     from brokerhub.jobs.celery_app import create_celery
 
+    configure_logging(loglevel.upper())
     settings = get_settings()
     celery = create_celery(settings)
     celery.worker_main(
@@ -86,6 +92,7 @@ def beat(
     """Run Celery beat: queue the scheduled jobs (run exactly one beat per deployment)."""
     from brokerhub.jobs.celery_app import create_celery
 
+    configure_logging(loglevel.upper())
     settings = get_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     schedule_file = settings.home / "celerybeat-schedule"

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 
 from brokerhub.api.convert import CORE_TO_ORDER_TERM, ORDER_TERM_TO_CORE, instrument_for
-from brokerhub.cli.backend import AccountView, first_account
+from brokerhub.cli.backend import AccountView, OAuthLink, first_account
 from brokerhub.core.marketdata import Quote
 from brokerhub.core.orders import (
     Fill,
@@ -72,6 +72,32 @@ class RemoteBackend:
         me = await self._call("GET", "/me/")
         body = await self._call("GET", f"/user/{me['user_id']}/accounts/")
         return [AccountView.from_api(item) for item in body["accounts"]]
+
+    async def auth_method(self, brokerage: str) -> str:
+        supported = await self._call("GET", "/supported/")
+        configuration = supported["configurations"].get(brokerage)
+        if configuration is None:
+            raise ValidationFailed(f"Brokerage {brokerage} is not supported")
+        return str(configuration["auth_method"])
+
+    async def oauth_initiate(
+        self, brokerage: str, use_sandbox: bool, app: dict[str, str]
+    ) -> OAuthLink:
+        body = {"use_sandbox": use_sandbox, **app}
+        start = await self._call("POST", f"/{brokerage}/oauth/initiate/", json=body)
+        return OAuthLink(start["auth_method"], start["authorization_url"], start["state"])
+
+    async def oauth_complete(
+        self, brokerage: str, code: str, state: str | None
+    ) -> list[AccountView]:
+        oauth1 = await self.auth_method(brokerage) == "oauth1"
+        body = (
+            {"verification_code": code, "state": state}
+            if oauth1
+            else {"code": code, "state": state}
+        )
+        await self._call("POST", f"/{brokerage}/oauth/complete/", json=body)
+        return [view for view in await self.accounts() if view.brokerage_name == brokerage]
 
     async def connect(self, brokerage: str, credentials: dict[str, str]) -> list[AccountView]:
         me = await self._call("GET", "/me/")
