@@ -38,7 +38,8 @@ log = structlog.get_logger(LOGGER_NAME)
 DEFAULT_FAMILY = "default"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 JSON_CONTENT_TYPE = "application/json"
-_ACCOUNT_LIKE = re.compile(r"^(?=(?:\D*\d){4})[A-Za-z0-9_-]{6,}$")
+# Account numbers (4+ digits) and opaque account keys (E*TRADE's accountIdKey: 22 characters).
+_ACCOUNT_LIKE = re.compile(r"^(?:(?=(?:\D*\d){4})[A-Za-z0-9_-]{6,}|[A-Za-z0-9_-]{16,})$")
 
 Params = Mapping[str, Any] | Sequence[tuple[str, Any]]
 
