@@ -118,7 +118,10 @@ class _Client:
 
     async def write(self) -> None:
         while True:
-            await self.websocket.send_text(await self.outgoing.get())
+            try:
+                await self.websocket.send_text(await self.outgoing.get())
+            except WebSocketDisconnect:  # the client went away without a close frame
+                return
 
     async def close(self) -> None:
         for feed, symbol in list(self.watching):
