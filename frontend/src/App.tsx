@@ -95,13 +95,22 @@ export function App() {
       .catch((error: unknown) => {
         if (!cancelled) signOut(plainError(error));
       });
+    return () => {
+      cancelled = true;
+    };
+  }, [client, me, signOut]);
+
+  // What the server offers, read once from its OpenAPI document (public, no key needed). Its
+  // own effect, so that signing in (which re-runs the effect above) cannot drop the answer.
+  useEffect(() => {
+    let cancelled = false;
     void documentedPaths().then((paths) => {
       if (!cancelled) setFeatures(detectFeatures(paths));
     });
     return () => {
       cancelled = true;
     };
-  }, [client, me, signOut]);
+  }, []);
 
   useEffect(() => {
     void reloadAccounts();

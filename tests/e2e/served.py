@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,11 +45,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(folder: Path) -> Iterator[Served]:
-    """Start ``brokerhub serve`` with its home in ``folder``; stop it on exit."""
+def serve(folder: Path, env: Mapping[str, str] | None = None) -> Iterator[Served]:
+    """Start ``brokerhub serve`` with its home in ``folder`` (and ``env``); stop it on exit."""
     home = folder / "served"
     port = free_port()
-    env = {**os.environ, "BROKERHUB_HOME": str(home)}
+    env = {**os.environ, **(env or {}), "BROKERHUB_HOME": str(home)}
     env.pop("BROKERHUB_DATABASE_URL", None)
     log_path = folder / "server.log"
     with log_path.open("w") as log:

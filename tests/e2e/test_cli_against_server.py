@@ -8,18 +8,18 @@ from decimal import Decimal
 from typer.testing import CliRunner
 
 from brokerhub.cli.main import app
-from tests.e2e.conftest import Server
+from tests.e2e.served import Served
 
 runner = CliRunner()
 
 
-def remote(server: Server, *args: str, stdin: str | None = None) -> str:
+def remote(server: Served, *args: str, stdin: str | None = None) -> str:
     result = runner.invoke(app, ["--url", server.base, "--key", server.key, *args], input=stdin)
     assert result.exit_code == 0, result.output
     return result.output
 
 
-def test_cli_drives_a_running_server(server: Server) -> None:
+def test_cli_drives_a_running_server(server: Served) -> None:
     [account] = json.loads(remote(server, "accounts", "--json"))
     assert account["brokerage_name"] == "paper"
     held = json.loads(remote(server, "positions", "--json"))
@@ -44,7 +44,7 @@ def test_cli_drives_a_running_server(server: Server) -> None:
     assert quotes[0]["symbol"] == "AAPL"
 
 
-def test_a_wrong_key_is_a_clear_message(server: Server) -> None:
+def test_a_wrong_key_is_a_clear_message(server: Served) -> None:
     result = runner.invoke(app, ["--url", server.base, "--key", "bh_00000000_x", "accounts"])
     assert result.exit_code == 1
     assert "Authentication failed" in result.output

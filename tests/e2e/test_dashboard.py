@@ -7,76 +7,11 @@ screenshot as ``screenshot.png`` in its tmp folder. Waits have deadlines; nothin
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.e2e.served import Served, serve
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DEADLINE_MS = 15_000
-DASHBOARD_INDEX = (
-    Path(__file__).resolve().parents[2] / "src" / "brokerhub" / "api" / "dashboard" / "index.html"
-)
-
-expect.set_options(timeout=DEADLINE_MS)
-
-pytestmark = [
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium (.ci/run installs it)"
-    ),
-    pytest.mark.skipif(
-        not DASHBOARD_INDEX.exists(), reason="needs the built dashboard (make dashboard)"
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if shutil.which(str(CHROMIUM)) is None:
-        pytest.skip("chromium is not executable")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Served]:
-    with serve(tmp_path) as served:
-        yield served
-
-
-@pytest.fixture
-def page(browser: Browser, server: Served, tmp_path: Path) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(DEADLINE_MS)
-    opened = context.new_page()
-    try:
-        yield opened
-    finally:
-        opened.screenshot(path=str(tmp_path / "screenshot.png"), full_page=True)
-        context.close()
-
-
-def sign_in(page: Page, server: Served) -> None:
-    page.goto(server.base + "/")
-    page.get_by_label("API key").fill(server.key)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as demo")).to_be_visible()
+from tests.e2e.conftest import sign_in
+from tests.e2e.served import Served
 
 
 def test_sign_in_shows_the_demo_paper_account_and_sign_out_forgets_the_key(

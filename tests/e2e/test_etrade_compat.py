@@ -13,7 +13,7 @@ from brokerhub.emulators.serve import LoopbackServer
 from brokerhub.sim.clock import WallClock
 from brokerhub.sim.exchange import SimExchange
 from tests.brokers.etrade.emulated import CONSUMER_KEY, CONSUMER_SECRET, login
-from tests.e2e.conftest import Server
+from tests.e2e.served import Served
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def etrade() -> Iterator[str]:
         yield emulated.url
 
 
-def test_seed_routes_over_a_connected_etrade_account(server: Server, etrade: str) -> None:
+def test_seed_routes_over_a_connected_etrade_account(server: Served, etrade: str) -> None:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {server.key}"
     tokens = login(etrade)

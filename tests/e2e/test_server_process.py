@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import requests
 
-from tests.e2e.conftest import Server
+from tests.e2e.served import Served
 
 
-def test_health_and_demo_account_on_first_start(server: Server) -> None:
+def test_health_and_demo_account_on_first_start(server: Served) -> None:
     health = requests.get(f"{server.base}/health/", timeout=5).json()
     assert health["success"] is True
     assert health["status"] == "ok"
@@ -28,7 +28,7 @@ def test_health_and_demo_account_on_first_start(server: Server) -> None:
     assert (server.home / "brokerhub.db").exists()
 
 
-def test_seed_python_example_flow(server: Server) -> None:
+def test_seed_python_example_flow(server: Served) -> None:
     """The seed's example, with the paper brokerage instead of webull and an API key."""
     api = f"{server.base}/brokerage_integrations"
     session = requests.Session()

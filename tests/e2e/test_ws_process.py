@@ -6,10 +6,10 @@ import asyncio
 
 import aiohttp
 
-from tests.e2e.conftest import Server
+from tests.e2e.served import Served
 
 
-async def test_a_client_that_leaves_mid_stream_leaves_no_error(server: Server) -> None:
+async def test_a_client_that_leaves_mid_stream_leaves_no_error(server: Served) -> None:
     headers = {"Authorization": f"Bearer {server.key}"}
     async with aiohttp.ClientSession(headers=headers) as session:
         for _ in range(3):

@@ -24,19 +24,22 @@ export const API_PREFIX = "/brokerage_integrations/brokerages";
 export class ApiError extends Error {
   readonly status: number;
   readonly retryAfter: number | null;
+  /** True when a 401 was about the API key itself, not a broker's answer to credentials. */
+  readonly keyRejected: boolean;
 
-  constructor(message: string, status: number, retryAfter: number | null = null) {
+  constructor(message: string, status: number, retryAfter: number | null = null, keyRejected = false) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.retryAfter = retryAfter;
+    this.keyRejected = keyRejected;
   }
 }
 
 /** Turn any thrown value into a sentence a person can act on. */
 export function plainError(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.status === 401) return "Your API key was not accepted. Check it and sign in again.";
+    if (error.keyRejected) return "Your API key was not accepted. Check it and sign in again.";
     if (error.status === 429) {
       const wait = error.retryAfter ? ` Try again in ${error.retryAfter} seconds.` : " Try again shortly.";
       return `${error.message || "Too many requests."}${wait}`;
@@ -93,15 +96,25 @@ export class Client {
     const envelope = (payload ?? {}) as { success?: boolean; error?: string };
     if (!response.ok || envelope.success === false) {
       const retry = Number(response.headers.get("Retry-After"));
-      const error = new ApiError(
+      // A 401 is about the API key only if the key no longer opens /me; otherwise a broker
+      // refused credentials (a wrong verification code, say) and the session stays.
+      const keyRejected = response.status === 401 && !(await this.keyStillWorks(path));
+      if (keyRejected) this.onUnauthorized();
+      throw new ApiError(
         envelope.error ?? `${response.status} ${response.statusText}`,
         response.status,
         Number.isFinite(retry) && retry > 0 ? retry : null,
+        keyRejected,
       );
-      if (response.status === 401) this.onUnauthorized();
-      throw error;
     }
     return payload as T;
+  }
+
+  private async keyStillWorks(failedPath: string): Promise<boolean> {
+    const mePath = `${API_PREFIX}/me/`;
+    if (failedPath === mePath) return false;
+    const response = await fetch(mePath, { headers: { Authorization: `Bearer ${this.key}` } });
+    return response.ok;
   }
 
   private account(id: string): string {

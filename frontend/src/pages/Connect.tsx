@@ -7,6 +7,9 @@ import { Empty, ErrorText, Loading } from "../components/ui";
 import { useApp } from "../context";
 import { humanize } from "../format";
 
+// The application's own keys an OAuth initiate may carry (the user's tokens come from the flow).
+const OAUTH1_APP_FIELDS = ["consumer_key", "consumer_secret"];
+const OAUTH2_APP_FIELDS = ["client_id", "client_secret"];
 const SECRET_FIELD = /secret|password|token|pin|private/i;
 const PENDING_OAUTH = "brokerhub.pendingOAuth";
 
@@ -121,7 +124,7 @@ function ConnectForm({ brokerage, config }: { brokerage: string; config: Brokera
     try {
       if (isOAuth) {
         const answer = await client.request<OAuthStart>("POST", `${oauthBase}/oauth/initiate/`, {
-          body: { use_sandbox: environment === "sandbox" },
+          body: { use_sandbox: environment === "sandbox", ...credentials() },
         });
         const url = authorizeUrl(answer);
         if (!url) throw new Error("The server did not return an authorization link.");
@@ -173,89 +176,107 @@ function ConnectForm({ brokerage, config }: { brokerage: string; config: Brokera
 
   const fields = isOAuth ? [] : config.required_fields;
   return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="connect-title" noValidate>
-      <h2 id="connect-title">Connect {config.display_name}</h2>
-      {isOAuth && !features.oauth ? (
-        <p className="error" role="alert">
-          Connecting {config.display_name} needs the OAuth connect API, which this server does not have yet.
-        </p>
-      ) : null}
-      {fields.map((field) => (
-        <label key={field} className="field">
-          <span>{humanize(field)} (required)</span>
-          <input
-            type={SECRET_FIELD.test(field) ? "password" : "text"}
-            autoComplete="off"
-            value={values[field] ?? ""}
-            onChange={(e) => setValues({ ...values, [field]: e.target.value })}
-            aria-invalid={missing.includes(field) ? true : undefined}
-            aria-describedby={missing.includes(field) ? `${field}-missing` : undefined}
-          />
-          {missing.includes(field) ? (
-            <span className="error" id={`${field}-missing`}>
-              {humanize(field)} is required.
-            </span>
-          ) : null}
-        </label>
-      ))}
-      {!isOAuth && config.optional_fields.length > 0 ? (
-        <details>
-          <summary>Optional fields</summary>
-          {config.optional_fields.map((field) => (
-            <label key={field} className="field">
-              <span>{humanize(field)}</span>
-              <input
-                type={SECRET_FIELD.test(field) ? "password" : "text"}
-                autoComplete="off"
-                value={values[field] ?? ""}
-                onChange={(e) => setValues({ ...values, [field]: e.target.value })}
-              />
-            </label>
-          ))}
-        </details>
-      ) : null}
-      {!isOAuth ? (
-        <label className="field">
-          <span>Account name (optional)</span>
-          <input value={accountName} onChange={(e) => setAccountName(e.target.value)} />
-        </label>
-      ) : null}
-      {isPaper ? (
-        <p className="muted">A paper account trades on brokerhub's market simulator with simulated cash. No real money.</p>
-      ) : (
-        <fieldset className="env">
-          <legend>Environment</legend>
-          <label>
+    <>
+      <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="connect-title" noValidate>
+        <h2 id="connect-title">Connect {config.display_name}</h2>
+        {isOAuth && !features.oauth ? (
+          <p className="error" role="alert">
+            Connecting {config.display_name} needs the OAuth connect API, which this server does not have yet.
+          </p>
+        ) : null}
+        {fields.map((field) => (
+          <label key={field} className="field">
+            <span>{humanize(field)} (required)</span>
             <input
-              type="radio"
-              name="environment"
-              checked={environment === "sandbox"}
-              onChange={() => setEnvironment("sandbox")}
-            />{" "}
-            Sandbox (test, no real money)
-          </label>{" "}
-          <label>
-            <input
-              type="radio"
-              name="environment"
-              checked={environment === "production"}
-              onChange={() => setEnvironment("production")}
-            />{" "}
-            Production (your real account; trading stays off until you enable it)
+              type={SECRET_FIELD.test(field) ? "password" : "text"}
+              autoComplete="off"
+              value={values[field] ?? ""}
+              onChange={(e) => setValues({ ...values, [field]: e.target.value })}
+              aria-invalid={missing.includes(field) ? true : undefined}
+              aria-describedby={missing.includes(field) ? `${field}-missing` : undefined}
+            />
+            {missing.includes(field) ? (
+              <span className="error" id={`${field}-missing`}>
+                {humanize(field)} is required.
+              </span>
+            ) : null}
           </label>
-        </fieldset>
-      )}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy || (isOAuth && !features.oauth)}>
-          {busy ? "Connecting…" : isOAuth ? `Sign in at ${config.display_name}` : "Connect"}
-        </button>
-      </div>
-      <ErrorText error={error} />
-      {done ? (
-        <p className="ok-text" role="status">
-          {done}. <a href="#/accounts">See it in Accounts</a>
-        </p>
-      ) : null}
+        ))}
+        {isOAuth ? (
+          <details>
+            <summary>Application keys (leave blank to use the keys configured on the server)</summary>
+            {(config.auth_method === "oauth1" ? OAUTH1_APP_FIELDS : OAUTH2_APP_FIELDS).map((field) => (
+              <label key={field} className="field">
+                <span>{humanize(field)}</span>
+                <input
+                  type={SECRET_FIELD.test(field) ? "password" : "text"}
+                  autoComplete="off"
+                  value={values[field] ?? ""}
+                  onChange={(e) => setValues({ ...values, [field]: e.target.value })}
+                />
+              </label>
+            ))}
+          </details>
+        ) : null}
+        {!isOAuth && config.optional_fields.length > 0 ? (
+          <details>
+            <summary>Optional fields</summary>
+            {config.optional_fields.map((field) => (
+              <label key={field} className="field">
+                <span>{humanize(field)}</span>
+                <input
+                  type={SECRET_FIELD.test(field) ? "password" : "text"}
+                  autoComplete="off"
+                  value={values[field] ?? ""}
+                  onChange={(e) => setValues({ ...values, [field]: e.target.value })}
+                />
+              </label>
+            ))}
+          </details>
+        ) : null}
+        {!isOAuth ? (
+          <label className="field">
+            <span>Account name (optional)</span>
+            <input value={accountName} onChange={(e) => setAccountName(e.target.value)} />
+          </label>
+        ) : null}
+        {isPaper ? (
+          <p className="muted">A paper account trades on brokerhub's market simulator with simulated cash. No real money.</p>
+        ) : (
+          <fieldset className="env">
+            <legend>Environment</legend>
+            <label>
+              <input
+                type="radio"
+                name="environment"
+                checked={environment === "sandbox"}
+                onChange={() => setEnvironment("sandbox")}
+              />{" "}
+              Sandbox (test, no real money)
+            </label>{" "}
+            <label>
+              <input
+                type="radio"
+                name="environment"
+                checked={environment === "production"}
+                onChange={() => setEnvironment("production")}
+              />{" "}
+              Production (your real account; trading stays off until you enable it)
+            </label>
+          </fieldset>
+        )}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy || (isOAuth && !features.oauth)}>
+            {busy ? "Connecting…" : isOAuth ? `Sign in at ${config.display_name}` : "Connect"}
+          </button>
+        </div>
+        <ErrorText error={error} />
+        {done ? (
+          <p className="ok-text" role="status">
+            {done}. <a href="#/accounts">See it in Accounts</a>
+          </p>
+        ) : null}
+      </form>
       <Dialog open={oauth1Url !== null} title={`Authorize ${config.display_name}`} onClose={() => setOauth1Url(null)}>
         <ol>
           <li>
@@ -288,7 +309,7 @@ function ConnectForm({ brokerage, config }: { brokerage: string; config: Brokera
           </div>
         </form>
       </Dialog>
-    </form>
+    </>
   );
 }
 
