@@ -53,7 +53,8 @@ _TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"(?i)\b(access_token|refresh_token|id_token|client_secret|consumer_secret|"
-            r"api_secret|secret|password|code_verifier|code|state|token)(=|%3D)[^&\s\"',]+"
+            r"api_secret|api_key|apikey|key|secret|password|code_verifier|code|state|token)"
+            r"(=|%3D)[^&\s\"',]+"
         ),
         r"\1\2" + REDACTED,
     ),
