@@ -222,9 +222,7 @@ class ConnectionService:
         row = await self.get(user_id=user_id, connection_id=connection_id)
         return await self._pool.adapter_for(row).balance(row.account_id or "")
 
-    async def live_positions(
-        self, *, user_id: int, connection_id: str
-    ) -> builtins.list[Position]:
+    async def live_positions(self, *, user_id: int, connection_id: str) -> builtins.list[Position]:
         """Return the account's positions live from the broker."""
         row = await self.get(user_id=user_id, connection_id=connection_id)
         return await self._pool.adapter_for(row).positions(row.account_id or "")
