@@ -53,6 +53,7 @@ export function App() {
   const [signInError, setSignInError] = useState<string | null>(null);
   const [accounts, setAccounts] = useState<Account[]>([]);
   const [accountsError, setAccountsError] = useState<string | null>(null);
+  const [accountsLoaded, setAccountsLoaded] = useState(false);
   const [accountId, setAccountId] = useState<string | null>(null);
   const [features, setFeatures] = useState<Features>(() => detectFeatures(new Set()));
   const [menuOpen, setMenuOpen] = useState(false);
@@ -78,6 +79,7 @@ export function App() {
       const found = await client.accounts(me.user_id);
       setAccounts(found);
       setAccountsError(null);
+      setAccountsLoaded(true);
       setAccountId((current) => (current && found.some((a) => a.id === current) ? current : (found[0]?.id ?? null)));
     } catch (error) {
       setAccountsError(plainError(error));
@@ -147,6 +149,7 @@ export function App() {
     client,
     me,
     accounts,
+    accountsLoaded,
     accountsError,
     reloadAccounts,
     accountId,

@@ -15,6 +15,8 @@ export interface AppState {
   client: Client;
   me: Me;
   accounts: Account[];
+  /** False until the first list of accounts arrived (so "none yet" is never shown early). */
+  accountsLoaded: boolean;
   accountsError: string | null;
   reloadAccounts: () => Promise<void>;
   accountId: string | null;

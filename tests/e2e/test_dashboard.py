@@ -119,7 +119,8 @@ def test_market_order_fills_and_the_position_appears(page: Page, server: Served)
 
 def test_connect_a_second_paper_account(page: Page, server: Served) -> None:
     sign_in(page, server)
-    page.get_by_role("link", name="Connect a broker").click()
+    nav = page.get_by_role("navigation", name="Pages")
+    nav.get_by_role("link", name="Connect a broker").click()
     page.get_by_role("button", name=re.compile("^Paper")).click()
     page.get_by_label("Account name (optional)").fill("Second paper")
     page.get_by_role("button", name="Connect", exact=True).click()

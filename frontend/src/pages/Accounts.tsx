@@ -48,8 +48,9 @@ const POSITION_COLUMNS: Column<Position>[] = [
 ];
 
 export function AccountsPage() {
-  const { accounts, accountsError } = useApp();
+  const { accounts, accountsLoaded, accountsError } = useApp();
   if (accountsError) return <ErrorText error={accountsError} />;
+  if (!accountsLoaded) return <Loading what="your accounts" />;
   if (accounts.length === 0) {
     return (
       <Empty>

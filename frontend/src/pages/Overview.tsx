@@ -18,7 +18,7 @@ interface AccountData {
 const MAX_DAY_PNL_SYMBOLS = 20;
 
 export function OverviewPage() {
-  const { client, accounts, accountsError } = useApp();
+  const { client, accounts, accountsLoaded, accountsError } = useApp();
   const [data, setData] = useState<AccountData[] | null>(null);
   const [dayPnl, setDayPnl] = useState<number | null>(null);
 
@@ -73,6 +73,7 @@ export function OverviewPage() {
   }, [client, accounts]);
 
   if (accountsError) return <ErrorText error={accountsError} />;
+  if (!accountsLoaded) return <Loading what="your accounts" />;
   if (accounts.length === 0) {
     return (
       <Empty>
