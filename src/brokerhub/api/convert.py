@@ -18,7 +18,12 @@ from brokerhub.api.schemas.orders import (
     OrderPublic,
     PreviewPublic,
 )
-from brokerhub.api.schemas.portfolio import GreeksPublic, PositionPublic, TransactionPublic
+from brokerhub.api.schemas.portfolio import (
+    BalanceResponse,
+    GreeksPublic,
+    PositionPublic,
+    TransactionPublic,
+)
 from brokerhub.core.instruments import OCC_PATTERN, Instrument
 from brokerhub.core.marketdata import Bar, OptionQuote, Quote, SymbolMatch
 from brokerhub.core.orders import (
@@ -30,7 +35,7 @@ from brokerhub.core.orders import (
     OrderType,
     TimeInForce,
 )
-from brokerhub.core.portfolio import Greeks, Position, Transaction
+from brokerhub.core.portfolio import Balance, Greeks, Position, Transaction
 
 ORDER_TERM_TO_CORE = {
     "GOOD_FOR_DAY": TimeInForce.DAY,
@@ -135,6 +140,25 @@ def preview_public(preview: OrderPreview) -> PreviewPublic:
         buying_power_after=preview.buying_power_after,
         warnings=preview.warnings,
         preview_id=preview.preview_id,
+    )
+
+
+def balance_response(account_id: str, brokerage_name: str, balance: Balance) -> BalanceResponse:
+    """Return the API view of a balance read live from the broker."""
+    return BalanceResponse(
+        account_id=account_id,
+        brokerage_name=brokerage_name,
+        currency=balance.currency,
+        cash_balance=balance.cash,
+        buying_power=balance.buying_power,
+        total_value=balance.total_value,
+        long_market_value=balance.long_market_value,
+        short_market_value=balance.short_market_value,
+        margin_buying_power=balance.margin_buying_power,
+        maintenance_requirement=balance.maintenance_requirement,
+        day_trading_buying_power=balance.day_trading_buying_power,
+        as_of=balance.as_of,
+        source=DataSource.LIVE,
     )
 
 

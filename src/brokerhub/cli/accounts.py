@@ -235,37 +235,32 @@ def register_account_commands(app: typer.Typer) -> None:
 
         run_with_backend(_target(ctx, user), use)
 
-    @app.command()
-    def buy(
-        ctx: typer.Context,
-        symbol: str,
-        quantity: Decimal,
-        limit: LimitOption = None,
-        stop: StopOption = None,
-        term: TermOption = TimeInForce.DAY,
-        preview: PreviewOption = False,
-        user: UserOption = DEMO_USER,
-        account: AccountOption = None,
-    ) -> None:
-        """Buy a stock (or open an option given by its OCC symbol)."""
-        request = order_request(OrderAction.BUY, symbol, quantity, limit, stop, term)
-        trade(ctx, request, preview, user, account)
+    def trade_command(action: OrderAction, summary: str) -> Callable[..., None]:
+        def command(
+            ctx: typer.Context,
+            symbol: str,
+            quantity: Decimal,
+            limit: LimitOption = None,
+            stop: StopOption = None,
+            term: TermOption = TimeInForce.DAY,
+            preview: PreviewOption = False,
+            user: UserOption = DEMO_USER,
+            account: AccountOption = None,
+        ) -> None:
+            request = order_request(action, symbol, quantity, limit, stop, term)
+            trade(ctx, request, preview, user, account)
 
-    @app.command()
-    def sell(
-        ctx: typer.Context,
-        symbol: str,
-        quantity: Decimal,
-        limit: LimitOption = None,
-        stop: StopOption = None,
-        term: TermOption = TimeInForce.DAY,
-        preview: PreviewOption = False,
-        user: UserOption = DEMO_USER,
-        account: AccountOption = None,
-    ) -> None:
-        """Sell a stock (or close an option given by its OCC symbol)."""
-        request = order_request(OrderAction.SELL, symbol, quantity, limit, stop, term)
-        trade(ctx, request, preview, user, account)
+        command.__doc__ = summary
+        return command
+
+    app.command("buy")(
+        trade_command(OrderAction.BUY, "Buy a stock (or open an option given by its OCC symbol).")
+    )
+    app.command("sell")(
+        trade_command(
+            OrderAction.SELL, "Sell a stock (or close an option given by its OCC symbol)."
+        )
+    )
 
     @app.command()
     def cancel(

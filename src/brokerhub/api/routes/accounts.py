@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import Query
 
-from brokerhub.api.convert import position_public, transaction_public
+from brokerhub.api.convert import balance_response, position_public, transaction_public
 from brokerhub.api.deps import CurrentUser, HubDep
 from brokerhub.api.responses import EnvelopeResponse
 from brokerhub.api.routing import SlashOptionalRouter
@@ -67,23 +67,7 @@ async def balance(account_id: str, user: CurrentUser, hub: HubDep) -> EnvelopeRe
     """Return the balance live from the broker."""
     row = await hub.connections.get(user_id=user.id, connection_id=account_id)
     live = await hub.connections.live_balance(user_id=user.id, connection_id=account_id)
-    return EnvelopeResponse(
-        BalanceResponse(
-            account_id=str(row.id),
-            brokerage_name=row.brokerage_name,
-            currency=live.currency,
-            cash_balance=live.cash,
-            buying_power=live.buying_power,
-            total_value=live.total_value,
-            long_market_value=live.long_market_value,
-            short_market_value=live.short_market_value,
-            margin_buying_power=live.margin_buying_power,
-            maintenance_requirement=live.maintenance_requirement,
-            day_trading_buying_power=live.day_trading_buying_power,
-            as_of=live.as_of,
-            source=DataSource.LIVE,
-        )
-    )
+    return EnvelopeResponse(balance_response(str(row.id), row.brokerage_name, live))
 
 
 @router.get("/accounts/{account_id}/transactions/", response_model=TransactionsResponse)

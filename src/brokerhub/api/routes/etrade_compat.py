@@ -11,7 +11,13 @@ from typing import Annotated
 
 from fastapi import Body, Query
 
-from brokerhub.api.convert import order_public, order_request, position_public, preview_public
+from brokerhub.api.convert import (
+    balance_response,
+    order_public,
+    order_request,
+    position_public,
+    preview_public,
+)
 from brokerhub.api.deps import CurrentUser, HubDep
 from brokerhub.api.responses import EnvelopeResponse
 from brokerhub.api.routes.oauth import connected, initiate_flow, status_public
@@ -95,23 +101,7 @@ async def balance(account_id_key: str, user: CurrentUser, hub: HubDep) -> Envelo
     """Return the balance live from E*TRADE (total value, cash, buying power)."""
     connection_id = await _connection_id(hub, user.id, account_id_key)
     live = await hub.connections.live_balance(user_id=user.id, connection_id=connection_id)
-    return EnvelopeResponse(
-        BalanceResponse(
-            account_id=account_id_key,
-            brokerage_name=BROKERAGE,
-            currency=live.currency,
-            cash_balance=live.cash,
-            buying_power=live.buying_power,
-            total_value=live.total_value,
-            long_market_value=live.long_market_value,
-            short_market_value=live.short_market_value,
-            margin_buying_power=live.margin_buying_power,
-            maintenance_requirement=live.maintenance_requirement,
-            day_trading_buying_power=live.day_trading_buying_power,
-            as_of=live.as_of,
-            source=DataSource.LIVE,
-        )
-    )
+    return EnvelopeResponse(balance_response(account_id_key, BROKERAGE, live))
 
 
 @router.get("/accounts/{account_id_key}/portfolio", response_model=PortfolioResponse)
