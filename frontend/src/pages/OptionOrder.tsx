@@ -5,17 +5,16 @@ import {
   OPTION_ACTIONS,
   ORDER_TERMS,
   type Chain,
-  type Order,
   type OrderBody,
   type OrderTerm,
-  type Preview,
 } from "../api/types";
 import { PreviewPanel } from "../components/PreviewPanel";
 import { SymbolSearch } from "../components/SymbolSearch";
 import { ErrorText, Loading } from "../components/ui";
 import { useAccount, useApp } from "../context";
 import { fmtMoney, humanize, newClientOrderId } from "../format";
-import { Field, PlacedNotice, syncAfterFill } from "./Trade";
+import { useOrderTicket } from "../orderTicket";
+import { Field, PlacedNotice } from "./Trade";
 
 interface Leg {
   id: number;
@@ -32,7 +31,7 @@ function newLeg(strike = "", action: Leg["action"] = "BUY_TO_OPEN"): Leg {
 
 /** A multi-leg option order built from the chain: expiration and strike pickers per leg. */
 export function OptionOrder() {
-  const { client, reloadAccounts } = useApp();
+  const { client } = useApp();
   const account = useAccount();
   const [underlying, setUnderlying] = useState("AAPL");
   const [expirations, setExpirations] = useState<string[] | null>(null);
@@ -42,12 +41,10 @@ export function OptionOrder() {
   const [priceType, setPriceType] = useState<"MARKET" | "LIMIT">("LIMIT");
   const [netPrice, setNetPrice] = useState("");
   const [term, setTerm] = useState<OrderTerm>("GOOD_FOR_DAY");
-  const [error, setError] = useState<string | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
-  const [preview, setPreview] = useState<{ body: OrderBody; result: Preview } | null>(null);
-  const [placed, setPlaced] = useState<Order | null>(null);
-  const [busy, setBusy] = useState(false);
   const accountId = account?.id ?? "";
+  const { preview, placed, busy, error, setError, start, requestPreview, confirm, edit } =
+    useOrderTicket(accountId);
 
   useEffect(() => {
     if (!accountId || !underlying) return;
@@ -89,8 +86,7 @@ export function OptionOrder() {
   const update = (id: number, change: Partial<Leg>) => setLegs(legs.map((l) => (l.id === id ? { ...l, ...change } : l)));
 
   const runPreview = async () => {
-    setPlaced(null);
-    setError(null);
+    start();
     if (legs.length === 0) return setFormError("Add at least one leg.");
     const bodyLegs = [];
     for (const leg of legs) {
@@ -110,30 +106,7 @@ export function OptionOrder() {
       ...(priceType === "LIMIT" ? { limit_price: netPrice } : {}),
       client_order_id: newClientOrderId(),
     };
-    setBusy(true);
-    try {
-      setPreview({ body, result: await client.preview(accountId, body) });
-    } catch (caught) {
-      setError(plainError(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const confirm = async () => {
-    if (!preview) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const order = await client.place(accountId, preview.body);
-      setPlaced(order);
-      setPreview(null);
-      await syncAfterFill(order, () => client.sync(accountId, true).then(reloadAccounts));
-    } catch (caught) {
-      setError(plainError(caught));
-    } finally {
-      setBusy(false);
-    }
+    await requestPreview(body);
   };
 
   if (!account) return null;
@@ -254,7 +227,7 @@ export function OptionOrder() {
         <ErrorText error={error} />
       </form>
       {preview ? (
-        <PreviewPanel preview={preview.result} busy={busy} onConfirm={() => void confirm()} onEdit={() => setPreview(null)} />
+        <PreviewPanel preview={preview.result} busy={busy} onConfirm={() => void confirm()} onEdit={edit} />
       ) : null}
       {placed ? <PlacedNotice order={placed} /> : null}
     </>

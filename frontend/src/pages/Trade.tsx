@@ -1,6 +1,5 @@
 import { useState } from "react";
 
-import { plainError } from "../api/client";
 import {
   ORDER_TERMS,
   PRICE_TYPES,
@@ -8,7 +7,6 @@ import {
   type Order,
   type OrderBody,
   type OrderTerm,
-  type Preview,
   type PriceType,
 } from "../api/types";
 import { AccountPicker } from "../components/AccountPicker";
@@ -19,13 +17,13 @@ import { Empty, ErrorText } from "../components/ui";
 import { useAccount, useApp } from "../context";
 import { fmtMoney, humanize, newClientOrderId } from "../format";
 import { useLiveQuotes } from "../live";
+import { useOrderTicket } from "../orderTicket";
 import { OptionOrder } from "./OptionOrder";
 
 export function TradePage() {
   const account = useAccount();
   const [tab, setTab] = useState<"stock" | "options">("stock");
   if (!account) return <Empty>Connect an account to trade.</Empty>;
-  const canOptions = true;
   return (
     <>
       <div className="form-row">
@@ -35,11 +33,9 @@ export function TradePage() {
         <button type="button" role="tab" aria-selected={tab === "stock"} onClick={() => setTab("stock")}>
           Stock
         </button>
-        {canOptions ? (
-          <button type="button" role="tab" aria-selected={tab === "options"} onClick={() => setTab("options")}>
-            Options (multi-leg)
-          </button>
-        ) : null}
+        <button type="button" role="tab" aria-selected={tab === "options"} onClick={() => setTab("options")}>
+          Options (multi-leg)
+        </button>
       </div>
       {tab === "stock" ? <StockOrder key={account.id} /> : <OptionOrder key={account.id} />}
     </>
@@ -53,13 +49,8 @@ function positive(text: string): boolean {
   return text.trim() !== "" && Number.isFinite(value) && value > 0;
 }
 
-/** After a fill the account is synced so the position shows on Accounts and Overview. */
-export async function syncAfterFill(order: Order, run: () => Promise<unknown>): Promise<void> {
-  if (order.filled_quantity > 0) await run();
-}
-
 function StockOrder() {
-  const { client, reloadAccounts } = useApp();
+  const { client } = useApp();
   const account = useAccount();
   const [symbol, setSymbol] = useState("AAPL");
   const [action, setAction] = useState<(typeof STOCK_ACTIONS)[number]>("BUY");
@@ -70,10 +61,7 @@ function StockOrder() {
   const [trail, setTrail] = useState("");
   const [term, setTerm] = useState<OrderTerm>("GOOD_FOR_DAY");
   const [errors, setErrors] = useState<Errors>({});
-  const [preview, setPreview] = useState<{ body: OrderBody; result: Preview } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [placed, setPlaced] = useState<Order | null>(null);
+  const { preview, placed, busy, error, start, requestPreview, confirm, edit } = useOrderTicket(account?.id ?? "");
   const { quotes, error: quoteError, mode } = useLiveQuotes(client, account, symbol ? [symbol] : []);
   if (!account) return null;
 
@@ -104,35 +92,9 @@ function StockOrder() {
   };
 
   const runPreview = async () => {
-    setPlaced(null);
-    setError(null);
+    start();
     const body = validate();
-    if (!body) return;
-    setBusy(true);
-    try {
-      setPreview({ body, result: await client.preview(account.id, body) });
-    } catch (caught) {
-      setError(plainError(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const confirm = async () => {
-    if (!preview) return;
-    setBusy(true);
-    setError(null);
-    try {
-      // The preview's client order id makes a retried Confirm return the same order.
-      const order = await client.place(account.id, preview.body);
-      setPlaced(order);
-      setPreview(null);
-      await syncAfterFill(order, () => client.sync(account.id, true).then(reloadAccounts));
-    } catch (caught) {
-      setError(plainError(caught));
-    } finally {
-      setBusy(false);
-    }
+    if (body) await requestPreview(body);
   };
 
   const editing = preview === null;
@@ -205,7 +167,7 @@ function StockOrder() {
           preview={preview.result}
           busy={busy}
           onConfirm={() => void confirm()}
-          onEdit={() => setPreview(null)}
+          onEdit={edit}
         />
       ) : null}
       {placed ? <PlacedNotice order={placed} /> : null}
