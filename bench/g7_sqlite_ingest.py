@@ -19,18 +19,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.harness import RUNS, BenchResult, Figures, interleave, main, pin_self, ratio, timed
+from bench.harness import RUNS, BenchResult, Figures, interleave, main, pin_self, timed
 from bench.ingest_data import (
     COLUMNS,
     FULL_ROWS,
     hub_ingest,
+    ingest_figures,
+    ingest_result,
     make_connection,
     make_transactions,
 )
 from brokerhub.core.portfolio import Transaction
 from brokerhub.store.engine import create_engine, migrate
 
-GOAL = 0.8
 _PLACEHOLDERS = ", ".join("?" * len(COLUMNS))
 INSERT = f"INSERT INTO transactions ({', '.join(COLUMNS)}) VALUES ({_PLACEHOLDERS})"  # noqa: S608
 
@@ -86,7 +87,7 @@ def _run_hub(folder: Path, rows: Sequence[Transaction]) -> Figures:
         path.unlink()
         if new != len(rows) or repeated != 0:
             raise AssertionError(f"hub stored {new} then {repeated} of {len(rows)}")
-        return _figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
+        return ingest_figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
 
     return asyncio.run(body())
 
@@ -119,15 +120,7 @@ def _run_peer(folder: Path, rows: Sequence[Transaction]) -> Figures:
     finally:
         database.close()
     path.unlink()
-    return _figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
-
-
-def _figures(count: int, first: float, again: float, cpu: float) -> Figures:
-    return {
-        "ingest_rows_per_s": count / first,
-        "reingest_rows_per_s": count / again,
-        "ingest_cpu_us_per_row": cpu / count * 1e6,
-    }
+    return ingest_figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
 
 
 def run(*, scale: float = 1.0, runs: int = RUNS) -> BenchResult:
@@ -141,18 +134,11 @@ def run(*, scale: float = 1.0, runs: int = RUNS) -> BenchResult:
             {"sqlite3": lambda: _run_peer(folder, rows), "hub": lambda: _run_hub(folder, rows)},
             runs,
         )
-    hub, peer = medians["hub"], medians["sqlite3"]
-    ratios = {
-        "ingest": ratio(hub["ingest_rows_per_s"], peer["ingest_rows_per_s"]),
-        "reingest": ratio(hub["reingest_rows_per_s"], peer["reingest_rows_per_s"]),
-    }
-    return BenchResult(
+    return ingest_result(
         name="G7 SQLite ingest",
         goal=">= 0.8x sqlite3 executemany and >= 0.8x INSERT OR IGNORE",
-        hub=hub,
-        peers={"sqlite3": peer},
-        ratios=ratios,
-        passed=all(value >= GOAL for value in ratios.values()),
+        peer_name="sqlite3",
+        medians=medians,
         notes=[f"{count:,} rows, {runs} runs each, interleaved, medians; file DB, WAL"],
     )
 

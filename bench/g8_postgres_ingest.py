@@ -23,12 +23,19 @@ from typing import Any
 import asyncpg
 from sqlalchemy import make_url
 
-from bench.harness import RUNS, BenchResult, Figures, interleave, main, pin_self, ratio, timed
-from bench.ingest_data import COLUMNS, FULL_ROWS, hub_ingest, make_connection, make_transactions
+from bench.harness import RUNS, BenchResult, Figures, interleave, main, pin_self, timed
+from bench.ingest_data import (
+    COLUMNS,
+    FULL_ROWS,
+    hub_ingest,
+    ingest_figures,
+    ingest_result,
+    make_connection,
+    make_transactions,
+)
 from brokerhub.core.portfolio import Transaction
 from brokerhub.store.engine import create_engine, migrate
 
-GOAL = 0.8
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -91,7 +98,7 @@ async def _hub(rows: Sequence[Transaction]) -> Figures:
             await engine.dispose()
     if new != len(rows) or repeated != 0:
         raise AssertionError(f"hub stored {new} then {repeated} of {len(rows)}")
-    return _figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
+    return ingest_figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
 
 
 async def _peer(rows: Sequence[Transaction]) -> Figures:
@@ -127,15 +134,7 @@ async def _peer(rows: Sequence[Transaction]) -> Figures:
             await connection.close()
     if status != "INSERT 0 0":
         raise AssertionError(f"peer re-ingest: {status}")
-    return _figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
-
-
-def _figures(count: int, first: float, again: float, cpu: float) -> Figures:
-    return {
-        "ingest_rows_per_s": count / first,
-        "reingest_rows_per_s": count / again,
-        "ingest_client_cpu_us_per_row": cpu / count * 1e6,
-    }
+    return ingest_figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
 
 
 def run(*, scale: float = 1.0, runs: int = RUNS) -> BenchResult:
@@ -147,18 +146,11 @@ def run(*, scale: float = 1.0, runs: int = RUNS) -> BenchResult:
         {"asyncpg_copy": lambda: asyncio.run(_peer(rows)), "hub": lambda: asyncio.run(_hub(rows))},
         runs,
     )
-    hub, peer = medians["hub"], medians["asyncpg_copy"]
-    ratios = {
-        "ingest": ratio(hub["ingest_rows_per_s"], peer["ingest_rows_per_s"]),
-        "reingest": ratio(hub["reingest_rows_per_s"], peer["reingest_rows_per_s"]),
-    }
-    return BenchResult(
+    return ingest_result(
         name="G8 PostgreSQL ingest",
         goal=">= 0.8x asyncpg COPY and >= 0.8x COPY->staging->ON CONFLICT",
-        hub=hub,
-        peers={"asyncpg_copy": peer},
-        ratios=ratios,
-        passed=all(value >= GOAL for value in ratios.values()),
+        peer_name="asyncpg_copy",
+        medians=medians,
         notes=[
             f"{count:,} rows, {runs} runs each, interleaved, medians; "
             "PostgreSQL server on 127.0.0.1 shares the 2 cores (server CPU not pinned)"

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.harness import BenchResult, Figures, ratio
 from brokerhub.core.portfolio import Transaction, TransactionType
 from brokerhub.store.engine import create_session_factory
 from brokerhub.store.enums import Environment
@@ -92,3 +93,36 @@ async def hub_ingest(
         return await transactions.upsert_many(
             session, connection_id=connection_id, transactions=rows
         )
+
+
+INGEST_GOAL = 0.8
+"""Both ingest paths must reach 0.8x their peer."""
+
+
+def ingest_figures(count: int, first: float, again: float, cpu: float) -> Figures:
+    """Return rows/s of the first ingest and the all-duplicates re-ingest, and CPU per row."""
+    return {
+        "ingest_rows_per_s": count / first,
+        "reingest_rows_per_s": count / again,
+        "ingest_cpu_us_per_row": cpu / count * 1e6,
+    }
+
+
+def ingest_result(
+    *, name: str, goal: str, peer_name: str, medians: dict[str, Figures], notes: list[str]
+) -> BenchResult:
+    """Return the result of an ingest benchmark: the hub against ``peer_name`` on both paths."""
+    hub, peer = medians["hub"], medians[peer_name]
+    ratios = {
+        "ingest": ratio(hub["ingest_rows_per_s"], peer["ingest_rows_per_s"]),
+        "reingest": ratio(hub["reingest_rows_per_s"], peer["reingest_rows_per_s"]),
+    }
+    return BenchResult(
+        name=name,
+        goal=goal,
+        hub=hub,
+        peers={peer_name: peer},
+        ratios=ratios,
+        passed=all(value >= INGEST_GOAL for value in ratios.values()),
+        notes=notes,
+    )
