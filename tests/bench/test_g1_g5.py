@@ -1,0 +1,50 @@
+"""Smoke tests of the HTTP-stack benchmarks (G1, G3, G4, G5) and their canned server.
+
+Each benchmark runs at a tiny scale and one run, so the modules cannot rot; the figures
+themselves come from ``make bench``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+from bench.harness import BenchResult, http_get
+from bench.pacing_server import (
+    alpaca_account_body,
+    alpaca_positions_body,
+    canned_server,
+    reset,
+    stats,
+)
+
+
+def _check(result: BenchResult) -> None:
+    assert result.ratios
+    assert all(value > 0 for value in result.ratios.values())
+    assert result.summary().startswith(result.name)
+
+
+def test_canned_server_answers_429_then_400(tmp_path: Path) -> None:
+    with canned_server(b"[]", tmp_path, bucket=(1000, 5), window=(7, 10.0)) as base:
+        for _ in range(12):
+            with contextlib.suppress(OSError):
+                http_get(f"{base}/v2/positions")
+        seen = stats(base)
+        assert (seen["accepted"], seen["rejected_400"]) == (7, 5)
+        reset(base)
+        assert stats(base)["accepted"] == 0
+
+
+def test_canned_server_routes_bodies(tmp_path: Path) -> None:
+    routes = {"/v2/account": alpaca_account_body()}
+    with canned_server(alpaca_positions_body(3), tmp_path, routes=routes) as base:
+        assert len(json.loads(http_get(f"{base}/v2/positions?x=1"))) == 3
+        assert json.loads(http_get(f"{base}/v2/account"))["account_number"]
+
+
+def test_idle_pacing_runs_tiny() -> None:
+    from bench import g4_idle_pacing
+
+    _check(g4_idle_pacing.run(scale=0.2, runs=1))
