@@ -92,6 +92,18 @@ class Settings(BaseSettings):
     ai_trades_interval_seconds: float = Field(default=1800, gt=0)
     webhook_delivery_interval_seconds: float = Field(default=5, gt=0)
     cleanup_interval_seconds: float = Field(default=3600, gt=0)
+    order_tracking_interval_seconds: float = Field(
+        default=5, gt=0, description="How often working orders are checked at their broker"
+    )
+    authorization_check_interval_seconds: float = Field(
+        default=900, gt=0, description="How often authorizations are checked for expiry"
+    )
+    authorization_warning_days: float = Field(
+        default=3,
+        gt=0,
+        description="connection_expiring is sent this long before an authorization dies "
+        "(at most half its lifetime before, for short-lived ones such as E*TRADE's day)",
+    )
     sync_lock_seconds: float = Field(
         default=600, gt=0, description="Lease of the per-connection sync lock"
     )

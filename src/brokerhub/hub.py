@@ -22,6 +22,7 @@ from brokerhub.auth.users import UserService
 from brokerhub.auth.vault import Vault
 from brokerhub.brokers.base import get_registry
 from brokerhub.config import Settings, get_settings
+from brokerhub.connections.health import AuthorizationMonitor
 from brokerhub.connections.oauth import OAuthService
 from brokerhub.connections.pool import BrokerPool
 from brokerhub.connections.service import ConnectionService
@@ -35,6 +36,7 @@ from brokerhub.store import create_engine, create_session_factory, migrate
 from brokerhub.sync.service import SyncService
 from brokerhub.sync.stored import StoredPortfolio
 from brokerhub.trading.orders import OrderService
+from brokerhub.trading.tracking import OrderTracker
 
 
 class Hub:
@@ -46,6 +48,8 @@ class Hub:
     sync: SyncService
     portfolio: StoredPortfolio
     orders: OrderService
+    order_tracker: OrderTracker
+    authorizations: AuthorizationMonitor
     marketdata: MarketDataService
     sessions: async_sessionmaker[AsyncSession]
     pool: BrokerPool
@@ -68,10 +72,10 @@ class Hub:
         sessions: async_sessionmaker[AsyncSession] = create_session_factory(self._engine)
         vault = Vault.from_settings(self.settings)
         registry = get_registry()
-        self._pool = self.pool = BrokerPool(registry, vault, sessions)
-        self.sessions = sessions
         self._bus = create_bus(self.settings)
         self.events = EventPublisher(self._bus)
+        self._pool = self.pool = BrokerPool(registry, vault, sessions, self.events)
+        self.sessions = sessions
         self.users = UserService(sessions=sessions)
         self.connections = ConnectionService(
             sessions=sessions,
@@ -79,6 +83,7 @@ class Hub:
             vault=vault,
             pool=self._pool,
             settings=self.settings,
+            publisher=self.events,
         )
         self.oauth = OAuthService(
             sessions=sessions, vault=vault, connections=self.connections, settings=self.settings
@@ -93,6 +98,10 @@ class Hub:
         self.portfolio = StoredPortfolio(sessions=sessions, connections=self.connections)
         self.orders = OrderService(
             sessions=sessions, connections=self.connections, pool=self._pool, publisher=self.events
+        )
+        self.order_tracker = OrderTracker(sessions=sessions, pool=self._pool, orders=self.orders)
+        self.authorizations = AuthorizationMonitor(
+            sessions=sessions, publisher=self.events, settings=self.settings
         )
         self.webhooks = WebhookService(
             sessions=sessions, connections=self.connections, vault=vault, settings=self.settings

@@ -13,13 +13,18 @@ import requests
 
 from brokerhub.auth.oauth2 import OAuth2Client, OAuth2Tokens, new_code_verifier
 from brokerhub.auth.tokens import OAuth2Session
-from brokerhub.brokers import base
 from brokerhub.brokers.http import OutgoingRequest
 from brokerhub.core.clock import utcnow
-from brokerhub.emulators.serve import LoopbackServer
 from brokerhub.errors import AuthenticationFailed, ReauthorizationRequired
 from tests.api.conftest import Api, ApiUser
-from tests.auth.oauth2_loopback import BROKER, CLIENT_ID, CLIENT_SECRET, CONFIG, SPEC, AuthServer
+from tests.auth.oauth2_loopback import (
+    BROKER,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    CONFIG,
+    AuthServer,
+    registered_oauth_broker,
+)
 
 CALLBACK = f"http://testserver/brokerage_integrations/brokerages/{BROKER}/oauth/callback/"
 
@@ -27,15 +32,8 @@ CALLBACK = f"http://testserver/brokerage_integrations/brokerages/{BROKER}/oauth/
 @pytest.fixture(autouse=True)
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[AuthServer, str]]:
     """Serve the authorization server and register its broker (before the app starts)."""
-    registry = base.BrokerRegistry()
-    for spec in base.get_registry().specs():
-        registry.register(spec)
-    registry.register(SPEC)
-    monkeypatch.setattr(base, "_registry", registry)
-    state = AuthServer(redirect_uris={CALLBACK})
-    with LoopbackServer(state.app()) as loopback:
-        monkeypatch.setenv(f"BROKERHUB_{BROKER.upper()}_BASE_URL", loopback.url)
-        yield state, loopback.url
+    with registered_oauth_broker(monkeypatch, CALLBACK) as served:
+        yield served
 
 
 class MemoryStore:

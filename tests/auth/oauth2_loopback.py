@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode
 
+import pytest
 from authlib.oauth2.rfc7636.challenge import compare_s256_code_challenge  # type: ignore[import-untyped]
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,12 +25,14 @@ from starlette.routing import Route
 
 from brokerhub.auth.oauth2 import OAuth2Client, OAuth2Config, OAuth2Tokens
 from brokerhub.auth.tokens import TOKEN_STORE_FIELD, OAuth2Session
+from brokerhub.brokers import base
 from brokerhub.brokers.base import AuthMethod, BaseBroker, BrokerSpec
 from brokerhub.brokers.http import HttpClient, resolve_base_url
 from brokerhub.config import broker_base_url_override
 from brokerhub.core.capabilities import Capability
 from brokerhub.core.clock import utcnow
 from brokerhub.core.portfolio import Account, Balance
+from brokerhub.emulators.serve import LoopbackServer
 
 BROKER = "oauthtest"
 CLIENT_ID = "hub-client"
@@ -42,10 +46,15 @@ CONFIG = OAuth2Config(
 
 @dataclass
 class AuthServer:
-    """The server's state; ``expires_in`` is what new access tokens live."""
+    """The server's state; ``expires_in`` is what new access tokens live.
+
+    ``refresh_expires_in``, when set, is sent as ``refresh_token_expires_in`` with the tokens
+    of a code exchange only: the grant's fixed lifetime, which refreshes do not extend.
+    """
 
     redirect_uris: set[str] = field(default_factory=set)
     expires_in: int = 3600
+    refresh_expires_in: int | None = None
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     access: set[str] = field(default_factory=set)
     refresh: dict[str, str] = field(default_factory=dict)  # token -> family
@@ -100,7 +109,10 @@ class AuthServer:
                 or not compare_s256_code_challenge(verifier, grant["challenge"])
             ):
                 return JSONResponse({"error": "invalid_grant"}, 400)
-            return JSONResponse(self._issue(secrets.token_hex(4)))
+            issued = self._issue(secrets.token_hex(4))
+            if self.refresh_expires_in is not None:
+                issued["refresh_token_expires_in"] = self.refresh_expires_in
+            return JSONResponse(issued)
         old = str(form.get("refresh_token"))
         family = self.refresh.pop(old, None)
         if family is None:
@@ -123,6 +135,22 @@ class AuthServer:
     def revoke_all(self) -> None:
         """Revoke every refresh token family (the user withdrew consent)."""
         self.revoked_families.update(self.refresh.values())
+
+
+@contextmanager
+def registered_oauth_broker(
+    monkeypatch: pytest.MonkeyPatch, redirect_uri: str
+) -> Iterator[tuple[AuthServer, str]]:
+    """Serve the authorization server and register its broker; yield the server and its URL."""
+    registry = base.BrokerRegistry()
+    for spec in base.get_registry().specs():
+        registry.register(spec)
+    registry.register(SPEC)
+    monkeypatch.setattr(base, "_registry", registry)
+    state = AuthServer(redirect_uris={redirect_uri})
+    with LoopbackServer(state.app()) as loopback:
+        monkeypatch.setenv(f"BROKERHUB_{BROKER.upper()}_BASE_URL", loopback.url)
+        yield state, loopback.url
 
 
 class OAuthTestAdapter(BaseBroker):

@@ -1,4 +1,5 @@
-"""Small steps shared by the event tests: a user with a paper account, a market buy."""
+"""Small steps shared by the event tests: a user with a paper account, a market buy, and a
+limit buy far below the market that rests until cancelled."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from decimal import Decimal
 from brokerhub.core.instruments import Instrument
 from brokerhub.core.orders import Order, OrderAction, OrderLeg, OrderRequest, OrderType
 from brokerhub.hub import Hub
+
+RESTING_BUY = OrderRequest(
+    legs=[OrderLeg(instrument=Instrument.equity("AAPL"), action=OrderAction.BUY, quantity=3)],
+    order_type=OrderType.LIMIT,
+    limit_price=Decimal("1.00"),
+)
 
 
 async def paper_account(hub: Hub, name: str = "alice") -> tuple[int, str]:

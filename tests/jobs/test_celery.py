@@ -10,14 +10,16 @@ from pathlib import Path
 from sqlalchemy import select
 
 from brokerhub.config import Settings
+from brokerhub.core.orders import OrderStatus
 from brokerhub.hub import Hub
 from brokerhub.jobs import tasks
 from brokerhub.jobs.celery_app import create_celery
 from brokerhub.store import create_engine, create_session_factory
 from brokerhub.store.enums import SyncStatus
 from brokerhub.store.models import TransactionRow
+from brokerhub.store.repos import orders as order_repo
 from brokerhub.store.repos import sync_runs as sync_run_repo
-from tests.events.helpers import buy
+from tests.events.helpers import RESTING_BUY, buy
 from tests.jobs.conftest import Services, wait_for
 from tests.jobs.slow_broker import register
 
@@ -64,10 +66,30 @@ async def _stored_and_expected(
             return list(stored), {t.transaction_id for t in at_broker}
 
 
+async def _cancelled_at_the_broker(settings: Settings, connection_id: str) -> str:
+    """Place a resting order through the hub, then cancel it behind the hub's back."""
+    async with Hub(settings) as hub:
+        row = await hub.connections.get(user_id=1, connection_id=connection_id)
+        order = await hub.orders.place(user_id=1, connection_id=connection_id, request=RESTING_BUY)
+        await hub.pool.adapter_for(row).cancel_order(row.account_id or "", order.order_id)
+        return order.order_id
+
+
+async def _stored_status(settings: Settings, connection_id: str, order_id: str) -> OrderStatus:
+    async with Hub(settings) as hub, hub.sessions() as session:
+        stored = await order_repo.get_by_broker_id(
+            session, connection_id=uuid.UUID(connection_id), broker_order_id=order_id
+        )
+        assert stored is not None
+        return stored.status
+
+
 def test_beat_and_a_worker_run_the_scheduled_sync_into_postgresql(services: Services) -> None:
     services.env["BROKERHUB_SYNC_INTERVAL_SECONDS"] = "2"
+    services.env["BROKERHUB_ORDER_TRACKING_INTERVAL_SECONDS"] = "1"
     settings = services.settings()
     account = asyncio.run(_account(settings, "paper"))
+    order_id = asyncio.run(_cancelled_at_the_broker(settings, account))
     services.start("worker", "--pool=solo", "--concurrency=1", name="worker")
     services.start("beat", name="beat")
 
@@ -75,6 +97,11 @@ def test_beat_and_a_worker_run_the_scheduled_sync_into_postgresql(services: Serv
     stored, expected = asyncio.run(_stored_and_expected(settings, account))
     assert sorted(stored) == sorted(expected)
     assert len(expected) >= 3  # the deposit and two buys
+    wait_for(
+        lambda: asyncio.run(_stored_status(settings, account, order_id)) is OrderStatus.CANCELLED,
+        60,
+        "the tracked order to be stored cancelled\n" + services.log_text(),
+    )
 
 
 def test_two_workers_never_sync_the_same_connection_at_once(services: Services) -> None:

@@ -35,6 +35,10 @@ VERIFIER_LENGTH = 64
 STATE_LENGTH = 32
 # Token-endpoint error codes (RFC 6749 section 5.2) that end the grant.
 GRANT_ENDED = frozenset({"invalid_grant", "unauthorized_client"})
+ACCESS_EXPIRES_AT_FIELD = "token_expires_at"
+REFRESH_EXPIRES_AT_FIELD = "refresh_token_expires_at"
+REFRESH_EXPIRES_IN_FIELDS = ("refresh_token_expires_in", "refresh_expires_in")
+"""Non-standard token response fields some servers use for the refresh token's lifetime."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class OAuth2Config:
         use_pkce: send an S256 code challenge (RFC 9700: always, where the broker accepts it).
         client_secret_basic: authenticate the client with HTTP Basic (else in the form body).
         refresh_margin_seconds: refresh this long before the access token expires.
+        refresh_token_lifetime_seconds: how long a refresh token lives from the user's
+            authorization, where the broker documents a fixed lifetime and its token
+            responses do not say (None: until revoked).
     """
 
     authorize_url: str
@@ -58,6 +65,7 @@ class OAuth2Config:
     use_pkce: bool = True
     client_secret_basic: bool = True
     refresh_margin_seconds: float = 60.0
+    refresh_token_lifetime_seconds: float | None = None
 
     def rebased(self, base_url: str) -> OAuth2Config:
         """Return this config with every endpoint's host replaced by ``base_url``."""
@@ -67,6 +75,10 @@ class OAuth2Config:
             token_url=rebase_url(self.token_url, base_url),
             revoke_url=rebase_url(self.revoke_url, base_url) if self.revoke_url else None,
         )
+
+
+def _after(now: datetime, seconds: Any) -> datetime | None:
+    return None if seconds is None else now + timedelta(seconds=float(seconds))
 
 
 def new_code_verifier() -> str:
@@ -97,6 +109,10 @@ class OAuth2Tokens:
         expires_at: when the access token expires (UTC), if the server said.
         token_type: normally ``Bearer``.
         scope: the granted scope, if the server said.
+        refresh_expires_at: when the refresh token dies (UTC), if known: from the
+            response's ``refresh_token_expires_in`` or ``refresh_expires_in`` (non-standard
+            fields some servers send), else the broker's documented lifetime. After it, only
+            the user can authorize again.
     """
 
     access_token: str
@@ -104,6 +120,7 @@ class OAuth2Tokens:
     expires_at: datetime | None = None
     token_type: str = "Bearer"  # noqa: S105 - a token type, not a secret
     scope: str | None = None
+    refresh_expires_at: datetime | None = None
 
     def expires_within(self, margin: timedelta, now: datetime | None = None) -> bool:
         """Return whether the access token expires within ``margin`` of ``now``."""
@@ -115,22 +132,30 @@ class OAuth2Tokens:
         if self.refresh_token:
             fields["refresh_token"] = self.refresh_token
         if self.expires_at is not None:
-            fields["token_expires_at"] = self.expires_at.isoformat()
+            fields[ACCESS_EXPIRES_AT_FIELD] = self.expires_at.isoformat()
         if self.scope:
             fields["scope"] = self.scope
+        if self.refresh_expires_at is not None:
+            fields[REFRESH_EXPIRES_AT_FIELD] = self.refresh_expires_at.isoformat()
         return fields
 
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any]) -> OAuth2Tokens:
         """Return the tokens stored by :meth:`as_credentials`."""
-        expires = credentials.get("token_expires_at")
         return cls(
             access_token=str(credentials["access_token"]),
             refresh_token=credentials.get("refresh_token") or None,
-            expires_at=datetime.fromisoformat(str(expires)) if expires else None,
+            expires_at=stored_time(credentials, ACCESS_EXPIRES_AT_FIELD),
             token_type=str(credentials.get("token_type") or "Bearer"),
             scope=credentials.get("scope") or None,
+            refresh_expires_at=stored_time(credentials, REFRESH_EXPIRES_AT_FIELD),
         )
+
+
+def stored_time(credentials: Mapping[str, Any], field: str) -> datetime | None:
+    """Return the ISO time stored under ``field`` in ``credentials``, or None."""
+    value = credentials.get(field)
+    return datetime.fromisoformat(str(value)) if value else None
 
 
 def token_error(response: HttpResponse, broker: str) -> BrokerHubError | None:
@@ -221,15 +246,17 @@ class OAuth2Client:
             raise AuthenticationFailed(
                 f"{self._http.broker} answered without an access token", broker=self._http.broker
             )
-        expires_in = payload.get("expires_in")
+        now = self._clock()
+        refresh_expires_in = next(
+            (payload[name] for name in REFRESH_EXPIRES_IN_FIELDS if payload.get(name)), None
+        )
         tokens = OAuth2Tokens(
             access_token=str(payload["access_token"]),
             refresh_token=payload.get("refresh_token") or None,
-            expires_at=self._clock() + timedelta(seconds=float(expires_in))
-            if expires_in is not None
-            else None,
+            expires_at=_after(now, payload.get("expires_in")),
             token_type=str(payload.get("token_type") or "Bearer"),
             scope=payload.get("scope") or None,
+            refresh_expires_at=_after(now, refresh_expires_in),
         )
         register_secret(tokens.access_token)
         register_secret(tokens.refresh_token)
@@ -241,15 +268,24 @@ class OAuth2Client:
         Raises:
             AuthenticationFailed: the server refused the code or the verifier.
         """
-        return await self._token_request(
+        tokens = await self._token_request(
             "authorization_code",
             code=code,
             redirect_uri=self.redirect_uri,
             code_verifier=code_verifier,
         )
+        lifetime = self.config.refresh_token_lifetime_seconds
+        if tokens.refresh_token and tokens.refresh_expires_at is None and lifetime is not None:
+            tokens = replace(tokens, refresh_expires_at=_after(self._clock(), lifetime))
+        return tokens
 
-    async def refresh(self, refresh_token: str) -> OAuth2Tokens:
+    async def refresh(
+        self, refresh_token: str, refresh_expires_at: datetime | None = None
+    ) -> OAuth2Tokens:
         """Return fresh tokens; the old refresh token is kept if the server sends no new one.
+
+        A rotated refresh token keeps the old one's end (``refresh_expires_at``) unless the
+        server states a new lifetime: a fixed lifetime counts from the user's authorization.
 
         Raises:
             ReauthorizationRequired: the refresh token was rejected (expired, revoked, reused).
@@ -257,6 +293,8 @@ class OAuth2Client:
         tokens = await self._token_request("refresh_token", refresh_token=refresh_token)
         if tokens.refresh_token is None:
             tokens = replace(tokens, refresh_token=refresh_token)
+        if tokens.refresh_expires_at is None:
+            tokens = replace(tokens, refresh_expires_at=refresh_expires_at)
         return tokens
 
     async def revoke(self, token: str) -> None:

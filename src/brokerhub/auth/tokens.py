@@ -11,28 +11,24 @@ Two request authorizers (each a ``RequestAuth`` of the HTTP stack, one per conne
   cannot lose it (RFC 9700 section 4.14).
 
 When a token can no longer be renewed, the :class:`TokenStore` is told: for a stored connection
-(:class:`ConnectionTokenStore`) its status becomes ``error`` with ``last_error`` starting with
-:data:`REAUTHORIZATION_REQUIRED`, which the API, the CLI and the auth status route show.
+(:class:`brokerhub.connections.credentials.ConnectionTokenStore`) its status becomes ``error``
+with ``last_error`` starting with :data:`REAUTHORIZATION_REQUIRED`, which the API, the CLI and
+the auth status route show.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, NoReturn, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from brokerhub.auth.oauth1 import OAuth1Signer
 from brokerhub.auth.oauth2 import OAuth2Client, OAuth2Tokens
-from brokerhub.auth.vault import Vault
 from brokerhub.brokers.http import OutgoingRequest
 from brokerhub.core.clock import next_market_midnight, utcnow
-from brokerhub.errors import ConfigurationError, ReauthorizationRequired
-from brokerhub.store.repos import connections as connection_repo
+from brokerhub.errors import ReauthorizationRequired
 
 TOKEN_STORE_FIELD = "_token_store"  # noqa: S105 - a field name, not a secret
 """Credentials key under which the pool hands an adapter its connection's :class:`TokenStore`."""
@@ -44,6 +40,10 @@ IDLE_RENEW_MARGIN_SECONDS = 300.0
 def reauthorization_message(brokerage_name: str, reason: str) -> str:
     """Return the ``last_error`` of a connection whose user must authorize again."""
     return f"{REAUTHORIZATION_REQUIRED}: {reason}. Connect {brokerage_name} again."
+
+
+OAUTH1_EXPIRES_AT_FIELD = "oauth_token_expires_at"
+"""Credentials key of an OAuth 1.0a access token's end, where the broker ends it by the clock."""
 
 
 def oauth1_expires_at(issued_at: datetime) -> datetime:
@@ -65,61 +65,6 @@ class TokenStore(Protocol):
     async def reauthorization_required(self, reason: str) -> None:
         """Record that the user must authorize again, and why."""
         ...
-
-
-class ConnectionTokenStore:
-    """The tokens of one stored connection, in the vault-encrypted credentials column.
-
-    Args:
-        sessions: the database sessions.
-        vault: encrypts and decrypts the credentials.
-        connection_id: the connection.
-        brokerage_name: named in messages.
-    """
-
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        vault: Vault,
-        connection_id: uuid.UUID,
-        brokerage_name: str,
-    ) -> None:
-        self._sessions = sessions
-        self._vault = vault
-        self._connection_id = connection_id
-        self._brokerage_name = brokerage_name
-        self._owner = f"connection {connection_id} ({brokerage_name})"
-
-    async def load(self) -> dict[str, Any]:
-        """Return the connection's decrypted credentials.
-
-        Raises:
-            ConfigurationError: the connection or its credentials are gone.
-        """
-        async with self._sessions() as session:
-            row = await connection_repo.get(session, connection_id=self._connection_id)
-        if row is None or row.credentials_encrypted is None:
-            raise ConfigurationError(f"{self._owner} has no stored credentials")
-        return self._vault.decrypt(row.credentials_encrypted, owner=self._owner)
-
-    async def save(self, updates: Mapping[str, Any]) -> None:
-        """Merge ``updates`` into the credentials and store them encrypted."""
-        merged = {**await self.load(), **updates}
-        async with self._sessions.begin() as session:
-            await connection_repo.set_credentials(
-                session,
-                connection_id=self._connection_id,
-                credentials_encrypted=self._vault.encrypt(merged),
-            )
-
-    async def reauthorization_required(self, reason: str) -> None:
-        """Set the connection's status to ``error`` with a re-authorization message."""
-        async with self._sessions.begin() as session:
-            await connection_repo.mark_error(
-                session,
-                connection_id=self._connection_id,
-                error=reauthorization_message(self._brokerage_name, reason),
-            )
 
 
 class OAuth1Session:
@@ -251,7 +196,9 @@ class OAuth2Session:
             if stale.refresh_token is None:
                 await self._reauthorize("the access token expired and there is no refresh token")
             try:
-                fresh = await self._client.refresh(str(stale.refresh_token))
+                fresh = await self._client.refresh(
+                    str(stale.refresh_token), stale.refresh_expires_at
+                )
             except ReauthorizationRequired:
                 await self._reauthorize("the broker rejected the refresh token")
             if self._store is not None:

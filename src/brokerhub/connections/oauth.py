@@ -25,7 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from brokerhub.auth.oauth1 import OAuth1Client, OAuth1Config, TokenPair
 from brokerhub.auth.oauth2 import OAuth2Client, OAuth2Config, new_code_verifier, new_state
-from brokerhub.auth.tokens import REAUTHORIZATION_REQUIRED, oauth1_expires_at
+from brokerhub.auth.tokens import (
+    OAUTH1_EXPIRES_AT_FIELD,
+    REAUTHORIZATION_REQUIRED,
+    oauth1_expires_at,
+)
 from brokerhub.auth.vault import Vault
 from brokerhub.brokers.base import BrokerSpec
 from brokerhub.config import Settings, broker_base_url_override
@@ -247,7 +251,7 @@ class OAuthService:
             "oauth_token_secret": access.secret,
         }
         if config.expires_at_market_midnight:
-            credentials["oauth_token_expires_at"] = oauth1_expires_at(self._clock()).isoformat()
+            credentials[OAUTH1_EXPIRES_AT_FIELD] = oauth1_expires_at(self._clock()).isoformat()
         return credentials
 
     async def _oauth2_tokens(

@@ -1,8 +1,8 @@
 """One live adapter per connection, built from its decrypted credentials on first use.
 
 The adapter of an OAuth broker also receives its connection's
-:class:`~brokerhub.auth.tokens.ConnectionTokenStore` (under ``TOKEN_STORE_FIELD``), through which
-renewed tokens are saved and an expired grant marks the connection.
+:class:`~brokerhub.connections.credentials.ConnectionTokenStore` (under ``TOKEN_STORE_FIELD``),
+through which renewed tokens are saved and an expired grant marks the connection broken.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from brokerhub.auth.tokens import TOKEN_STORE_FIELD, ConnectionTokenStore
+from brokerhub.auth.tokens import TOKEN_STORE_FIELD
 from brokerhub.auth.vault import Vault
 from brokerhub.brokers.base import Broker, BrokerRegistry
+from brokerhub.connections.credentials import ConnectionTokenStore
 from brokerhub.errors import ConfigurationError, ValidationFailed
+from brokerhub.events.publisher import EventPublisher
 from brokerhub.store.models.connections import ConnectionRow
 
 
@@ -28,10 +30,12 @@ class BrokerPool:
         registry: BrokerRegistry,
         vault: Vault,
         sessions: async_sessionmaker[AsyncSession] | None = None,
+        publisher: EventPublisher | None = None,
     ) -> None:
         self._registry = registry
         self._vault = vault
         self._sessions = sessions
+        self._publisher = publisher
         self._adapters: dict[uuid.UUID, Broker] = {}
 
     def build(self, brokerage_name: str, credentials: Mapping[str, Any]) -> Broker:
@@ -54,7 +58,11 @@ class BrokerPool:
             spec = self._registry.get(connection.brokerage_name)
             if self._sessions is not None and spec is not None and spec.oauth is not None:
                 credentials[TOKEN_STORE_FIELD] = ConnectionTokenStore(
-                    self._sessions, self._vault, connection.id, connection.brokerage_name
+                    self._sessions,
+                    self._vault,
+                    connection.id,
+                    connection.brokerage_name,
+                    self._publisher,
                 )
             adapter = self.build(connection.brokerage_name, credentials)
             self._adapters[connection.id] = adapter

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from brokerhub.auth.vault import Vault
 from brokerhub.brokers.base import BrokerRegistry, BrokerSpec
 from brokerhub.config import Settings
+from brokerhub.connections.credentials import seal_credentials
 from brokerhub.connections.pool import BrokerPool
 from brokerhub.core.clock import utcnow
 from brokerhub.core.portfolio import Account, Balance, Position
@@ -30,7 +31,10 @@ from brokerhub.errors import (
     RateLimited,
     ValidationFailed,
 )
-from brokerhub.store.enums import Environment
+from brokerhub.events import factory
+from brokerhub.events.models import Event
+from brokerhub.events.publisher import EventPublisher
+from brokerhub.store.enums import ConnectionStatus, Environment
 from brokerhub.store.models.connections import ConnectionRow
 from brokerhub.store.repos import audit_log as audit_repo
 from brokerhub.store.repos import connections as connection_repo
@@ -68,12 +72,14 @@ class ConnectionService:
         vault: Vault,
         pool: BrokerPool,
         settings: Settings,
+        publisher: EventPublisher,
     ) -> None:
         self._sessions = sessions
         self._registry = registry
         self._vault = vault
         self._pool = pool
         self._settings = settings
+        self._publisher = publisher
 
     def supported(self) -> list[BrokerSpec]:
         """Return every brokerage that has an adapter."""
@@ -118,6 +124,7 @@ class ConnectionService:
         finally:
             await adapter.close()
         chosen = _choose_accounts(accounts, credentials.get("account_id"))
+        repaired: list[Event] = []
         async with self._sessions.begin() as session:
             rows = []
             existing = {
@@ -126,16 +133,20 @@ class ConnectionService:
                 if row.brokerage_name == brokerage_name
             }
             for account in chosen:
-                sealed = self._vault.encrypt({**credentials, "account_id": account.account_id})
                 row = existing.get(account.account_id) or await connection_repo.create(
                     session,
                     user_id=user_id,
                     brokerage_name=brokerage_name,
                     environment=environment,
                 )
+                if row.status is ConnectionStatus.ERROR:
+                    repaired.append(factory.connection_repaired(row))
                 # Connecting an account again renews its credentials on the same connection.
-                await connection_repo.set_credentials(
-                    session, connection_id=row.id, credentials_encrypted=sealed
+                await seal_credentials(
+                    session,
+                    self._vault,
+                    connection_id=row.id,
+                    credentials={**credentials, "account_id": account.account_id},
                 )
                 await self._pool.discard(row.id)
                 await connection_repo.mark_connected(
@@ -156,6 +167,8 @@ class ConnectionService:
                     detail={"brokerage_name": brokerage_name, "environment": environment.value},
                 )
                 rows.append(row)
+            await self._publisher.stage(session, repaired)
+        await self._publisher.publish(repaired)
         log.info("connected", brokerage=brokerage_name, user_id=user_id, accounts=len(rows))
         return rows
 

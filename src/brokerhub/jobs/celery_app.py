@@ -112,6 +112,31 @@ def _register(app: Celery, settings: Settings) -> None:
             sync_portfolio.delay(connection_id)
         return len(ids)
 
+    @app.task(name=TASK_PREFIX + "track_orders_of")
+    def track_orders_of(connection_id: str) -> int:
+        """Bring one connection's working orders up to date; return how many changed.
+
+        Not retried: the next scheduled run asks again. A run that finds the connection
+        locked by another worker does nothing.
+        """
+        changed = _run(
+            settings, lambda hub, redis: tasks.track_orders(hub, locks(redis), connection_id)
+        )
+        return changed or 0
+
+    @app.task(name=TASK_PREFIX + "track_orders")
+    def track_orders() -> int:
+        """Queue order tracking of every connection with working orders; return how many."""
+        ids = _run(settings, lambda hub, redis: hub.order_tracker.connections_to_track())
+        for connection_id in ids:
+            track_orders_of.delay(connection_id)
+        return len(ids)
+
+    @app.task(name=TASK_PREFIX + "check_authorizations")
+    def check_authorizations() -> int:
+        """Warn about expiring authorizations; return how many connections were warned."""
+        return _run(settings, lambda hub, redis: tasks.check_authorizations(hub)).warned
+
     @app.task(name=TASK_PREFIX + "execute_ai_trades")
     def execute_ai_trades() -> int:
         """Execute eligible AI decisions (placing nothing until autotrade exists)."""

@@ -17,10 +17,12 @@ from brokerhub.hub import Hub
 from brokerhub.jobs import tasks
 from brokerhub.jobs.locks import LocalLocks
 from brokerhub.jobs.schedule import (
+    CHECK_AUTHORIZATIONS,
     CLEANUP,
     DELIVER_WEBHOOKS,
     EXECUTE_AI_TRADES,
     SYNC_ALL,
+    TRACK_ORDERS,
     ScheduledJob,
     schedule,
 )
@@ -38,6 +40,8 @@ class EmbeddedScheduler:
             SYNC_ALL: self._sync_all,
             EXECUTE_AI_TRADES: lambda: tasks.execute_ai_trades(hub),
             DELIVER_WEBHOOKS: lambda: tasks.deliver_webhooks(hub),
+            TRACK_ORDERS: self._track_orders,
+            CHECK_AUTHORIZATIONS: lambda: tasks.check_authorizations(hub),
             CLEANUP: lambda: tasks.cleanup(hub),
         }
         self._runners: list[asyncio.Task[None]] = []
@@ -71,3 +75,10 @@ class EmbeddedScheduler:
                 await tasks.sync_portfolio(self._hub, self._locks, connection_id)
             except BrokerHubError as exc:
                 log.warning("scheduled_sync_failed", connection_id=connection_id, error=exc.message)
+
+    async def _track_orders(self) -> None:
+        for connection_id in await self._hub.order_tracker.connections_to_track():
+            try:
+                await tasks.track_orders(self._hub, self._locks, connection_id)
+            except BrokerHubError as exc:
+                log.warning("order_tracking_failed", connection_id=connection_id, error=exc.message)

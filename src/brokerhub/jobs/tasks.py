@@ -1,7 +1,8 @@
 """The task functions: plain async functions over a started Hub, run by Celery or in-process.
 
 Every task is idempotent: a sync replaces snapshots and upserts transactions by broker id, a
-delivery is claimed before it is sent, cleanup deletes only what is old. Running one twice
+delivery is claimed before it is sent, order tracking records only what changed, an
+authorization is warned about once, cleanup deletes only what is old. Running one twice
 (a redelivered Celery message) changes nothing the first run did not.
 """
 
@@ -14,6 +15,7 @@ from enum import StrEnum
 
 import structlog
 
+from brokerhub.connections.health import AuthorizationReport
 from brokerhub.core.clock import utcnow
 from brokerhub.events.delivery import DeliveryReport
 from brokerhub.hub import Hub
@@ -67,6 +69,23 @@ async def sync_portfolio(hub: Hub, locks: Locks, connection_id: str) -> SyncOutc
             return SyncOutcome.LOCKED
         await hub.sync.sync_account(user_id=row.user_id, connection_id=connection_id, force=True)
     return SyncOutcome.SYNCED
+
+
+async def track_orders(hub: Hub, locks: Locks, connection_id: str) -> int | None:
+    """Bring one connection's working orders up to date; None if another worker holds it.
+
+    Raises:
+        BrokerHubError: the broker could not be asked (the next run tries again).
+    """
+    async with locks.hold(f"orders:{connection_id}") as acquired:
+        if not acquired:
+            return None
+        return await hub.order_tracker.track(connection_id)
+
+
+async def check_authorizations(hub: Hub) -> AuthorizationReport:
+    """Warn about authorizations about to die; mark connections whose authorization died."""
+    return await hub.authorizations.check()
 
 
 async def execute_ai_trades(hub: Hub) -> int:

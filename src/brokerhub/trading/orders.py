@@ -94,7 +94,7 @@ class OrderService:
         BROKER_REQUEST_SECONDS.labels(
             brokerage=row.brokerage_name, operation="place_order"
         ).observe(time.perf_counter() - started)
-        await self._store(row, order, action="order_placed", user_id=user_id)
+        await self.record(row, order, action="order_placed", user_id=user_id)
         return order
 
     async def _reconcile(self, row: ConnectionRow, client_order_id: str) -> Order:
@@ -107,14 +107,15 @@ class OrderService:
         adapter = self._pool.adapter_for(row)
         for order in await adapter.orders(row.account_id or ""):
             if order.client_order_id == client_order_id:
-                await self._store(row, order, action="order_reconciled", user_id=row.user_id)
+                await self.record(row, order, action="order_reconciled", user_id=row.user_id)
                 return order
         raise OrderStateUnknown(
             f"The order {client_order_id} was sent but the broker's answer was lost; it is "
             "marked UNKNOWN and will be reconciled by its client order id",
         )
 
-    async def _store(self, row: ConnectionRow, order: Order, *, action: str, user_id: int) -> None:
+    async def record(self, row: ConnectionRow, order: Order, *, action: str, user_id: int) -> None:
+        """Store the broker's report of an order, audit it and publish ``order_update``."""
         events = [factory.order_update(row, order)]
         async with self._sessions.begin() as session:
             await self._publisher.stage(session, events)
@@ -152,7 +153,7 @@ class OrderService:
         """Cancel a working order."""
         row = await self._connections.get(user_id=user_id, connection_id=connection_id)
         order = await self._pool.adapter_for(row).cancel_order(row.account_id or "", order_id)
-        await self._store(row, order, action="order_cancelled", user_id=user_id)
+        await self.record(row, order, action="order_cancelled", user_id=user_id)
         return order
 
     async def replace(
@@ -165,5 +166,5 @@ class OrderService:
             request = request.model_copy(update={"client_order_id": new_client_order_id()})
         adapter = self._pool.adapter_for(row)
         order = await adapter.replace_order(row.account_id or "", order_id, request)
-        await self._store(row, order, action="order_replaced", user_id=user_id)
+        await self.record(row, order, action="order_replaced", user_id=user_id)
         return order

@@ -22,6 +22,12 @@ class ConnectionRow(Base):
     finishes. Balances are the latest snapshot, as of ``balance_as_of``. ``error_count`` counts
     consecutive failures and is reset by a successful sync. ``credentials_encrypted`` is opaque
     here: the auth vault encrypts and decrypts it.
+
+    ``authorization_expires_at`` is when the connection's authorization dies for good (a
+    refresh token's end, or a session that cannot be renewed, such as E*TRADE's midnight),
+    granted at ``authorization_issued_at``; None when the broker's authorization does not
+    expire. ``expiry_notified_for`` is the expiry a ``connection_expiring`` event was sent for,
+    so each authorization is warned about once.
     """
 
     __tablename__ = "connections"
@@ -48,3 +54,6 @@ class ConnectionRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     error_count: Mapped[int] = mapped_column(default=0)
     credentials_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    authorization_issued_at: Mapped[datetime | None]
+    authorization_expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    expiry_notified_for: Mapped[datetime | None]

@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brokerhub.core.clock import utcnow
@@ -105,6 +105,67 @@ async def set_credentials(
 ) -> ConnectionRow | None:
     """Replace the connection's encrypted credentials (None forgets them)."""
     return await _update(session, connection_id, credentials_encrypted=credentials_encrypted)
+
+
+async def record_authorization(
+    session: AsyncSession,
+    *,
+    connection_id: uuid.UUID,
+    expires_at: datetime | None,
+    issued_at: datetime,
+) -> None:
+    """Record when the connection's authorization dies; a new expiry is warned about anew.
+
+    Storing the same expiry again (a renewal that does not extend it) changes nothing.
+    """
+    row = await session.get(ConnectionRow, connection_id)
+    if row is None or row.authorization_expires_at == expires_at:
+        return
+    await _update(
+        session,
+        connection_id,
+        authorization_expires_at=expires_at,
+        authorization_issued_at=issued_at if expires_at is not None else None,
+        expiry_notified_for=None,
+    )
+
+
+async def list_expiring(session: AsyncSession, *, before: datetime) -> list[ConnectionRow]:
+    """Return active connections whose authorization dies before ``before``, not yet warned."""
+    query = (
+        select(ConnectionRow)
+        .where(
+            ConnectionRow.is_active.is_(True),
+            ConnectionRow.authorization_expires_at <= before,
+            or_(
+                ConnectionRow.expiry_notified_for.is_(None),
+                ConnectionRow.expiry_notified_for != ConnectionRow.authorization_expires_at,
+            ),
+        )
+        .order_by(ConnectionRow.authorization_expires_at, ConnectionRow.id)
+    )
+    return list(await session.scalars(query))
+
+
+async def list_expired_unmarked(session: AsyncSession, *, now: datetime) -> list[ConnectionRow]:
+    """Return active connections whose authorization has died but whose status is not error."""
+    query = (
+        select(ConnectionRow)
+        .where(
+            ConnectionRow.is_active.is_(True),
+            ConnectionRow.authorization_expires_at <= now,
+            ConnectionRow.status != ConnectionStatus.ERROR,
+        )
+        .order_by(ConnectionRow.authorization_expires_at, ConnectionRow.id)
+    )
+    return list(await session.scalars(query))
+
+
+async def mark_expiry_notified(
+    session: AsyncSession, *, connection_id: uuid.UUID, expires_at: datetime
+) -> None:
+    """Record that ``connection_expiring`` was sent for the expiry ``expires_at``."""
+    await _update(session, connection_id, expiry_notified_for=expires_at)
 
 
 async def set_live_trading(

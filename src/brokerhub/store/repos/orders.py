@@ -26,7 +26,7 @@ from brokerhub.core.orders import (
     OrderType,
     TimeInForce,
 )
-from brokerhub.store.models import OrderRow
+from brokerhub.store.models import ConnectionRow, OrderRow
 from brokerhub.store.repos._json import jsonable
 
 
@@ -184,6 +184,19 @@ async def list_for_connection(
         query = query.where(OrderRow.status.in_(list(statuses)))
     query = query.order_by(OrderRow.created_at.desc(), OrderRow.id).limit(limit).offset(offset)
     return [_to_stored(row) for row in await session.scalars(query)]
+
+
+async def active_connections_with_status(
+    session: AsyncSession, *, statuses: Iterable[OrderStatus]
+) -> list[uuid.UUID]:
+    """Return the ids of active connections holding an order in one of ``statuses``."""
+    query = (
+        select(OrderRow.connection_id)
+        .join(ConnectionRow, ConnectionRow.id == OrderRow.connection_id)
+        .where(OrderRow.status.in_(list(statuses)), ConnectionRow.is_active.is_(True))
+        .distinct()
+    )
+    return list(await session.scalars(query))
 
 
 async def _row(
