@@ -25,6 +25,7 @@ class Served:
     base: str
     key: str
     home: Path
+    process: subprocess.Popen[bytes]
 
     def api(self, method: str, path: str, **kwargs: object) -> requests.Response:
         """Call the REST API as the demo user."""
@@ -53,7 +54,7 @@ def serve(folder: Path, env: Mapping[str, str] | None = None) -> Iterator[Served
     env.pop("BROKERHUB_DATABASE_URL", None)
     log_path = folder / "server.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own console script
+        process: subprocess.Popen[bytes] = subprocess.Popen(  # noqa: S603 - our console script
             [str(BROKERHUB), "serve", "--port", str(port)], env=env, stdout=log, stderr=log
         )
         base = f"http://127.0.0.1:{port}"
@@ -68,7 +69,8 @@ def serve(folder: Path, env: Mapping[str, str] | None = None) -> Iterator[Served
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(log_path.read_text())
                 time.sleep(0.2)
-            yield Served(base=base, key=(home / "demo-api-key").read_text().strip(), home=home)
+            key = (home / "demo-api-key").read_text().strip()
+            yield Served(base=base, key=key, home=home, process=process)
         finally:
             process.terminate()
             process.wait(timeout=20)
