@@ -31,10 +31,18 @@ class MarketCalendar(Protocol):
 class AlwaysOpenCalendar:
     """A market that never closes; each New York calendar day is one session."""
 
+    def __init__(self) -> None:
+        # An instant seen and the New York midnight after it: every instant between the two
+        # is in the same New York day, so the time zone arithmetic runs once a day.
+        self._day: Session | None = None
+
     def session_at_or_after(self, instant: datetime) -> Session:
         """Return the New York day containing ``instant`` as a session."""
-        close = next_market_midnight(instant)
-        return ensure_utc(instant), close
+        instant = ensure_utc(instant)
+        day = self._day
+        if day is None or not day[0] <= instant < day[1]:
+            day = self._day = (instant, next_market_midnight(instant))
+        return instant, day[1]
 
 
 class NyseCalendar:

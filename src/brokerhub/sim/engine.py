@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal
 
 from brokerhub.core.instruments import Instrument
 from brokerhub.core.orders import Fill, OrderRequest, OrderStatus, OrderType, TimeInForce
@@ -56,20 +55,59 @@ class OrderEngine:
     @state.setter
     def state(self, state: ExchangeState) -> None:
         self._state = state
-        # Orders that may still be working, in placement order: matching walks these instead
-        # of every order ever placed, so the cost per call does not grow with the history.
+        # Indexes over the state so that no call walks every order ever placed and the cost
+        # per call does not grow with the history:
+        # orders that may still be working, in placement order (what matching walks);
         self._working = {o.order_id: o for o in state.orders.values() if o.status.is_working}
+        # each account's orders in placement order, and in the order they last changed;
+        self._by_account: dict[str, dict[str, SimOrder]] = {}
+        self._changed: dict[str, dict[str, SimOrder]] = {}
+        for order in state.orders.values():
+            self._by_account.setdefault(order.account_id, {})[order.order_id] = order
+        for order in sorted(state.orders.values(), key=lambda o: o.seq):
+            self._changed.setdefault(order.account_id, {})[order.order_id] = order
+        # the orders that used each (account, client order id).
+        self._client_ids: dict[tuple[str, str], list[SimOrder]] = {}
+        for order in state.orders.values():
+            if order.request.client_order_id is not None:
+                key = (order.account_id, order.request.client_order_id)
+                self._client_ids.setdefault(key, []).append(order)
+        # Touches of the last instant asked for: one order's checks, estimate and match all
+        # read the same touch, and prices are pure functions of the instant.
+        self._touch_instant: datetime | None = None
+        self._touch_memo: dict[str, Touch] = {}
+
+    def touch(self, instrument: Instrument, at: datetime) -> Touch:
+        """Return the bid and ask of ``instrument`` at ``at`` (memoised for the last instant)."""
+        if at != self._touch_instant:
+            self._touch_instant = at
+            self._touch_memo = {}
+        touch = self._touch_memo.get(instrument.symbol)
+        if touch is None:
+            touch = self.market.touches(instrument, [at])[0]
+            self._touch_memo[instrument.symbol] = touch
+        return touch
 
     def mark_at(self, at: datetime) -> Mark:
-        """Return a function giving each instrument's mid at ``at`` (memoised)."""
-        cache: dict[str, Decimal] = {}
+        """Return a function giving each instrument's mid at ``at``."""
+        return lambda instrument: self.touch(instrument, at).mid
 
-        def mark(instrument: Instrument) -> Decimal:
-            if instrument.symbol not in cache:
-                cache[instrument.symbol] = self.market.touches(instrument, [at])[0].mid
-            return cache[instrument.symbol]
+    def account_orders(self, account_id: str) -> list[SimOrder]:
+        """Return the account's orders, oldest first."""
+        return list(self._by_account.get(account_id, {}).values())
 
-        return mark
+    def changed_after(self, account_id: str, after: int) -> list[SimOrder]:
+        """Return the account's orders whose last change is after ``after``, oldest change first.
+
+        Walks back from the latest change, so the cost is the number of changes returned.
+        """
+        changed: list[SimOrder] = []
+        for order in reversed(self._changed.get(account_id, {}).values()):
+            if order.seq <= after:
+                break
+            changed.append(order)
+        changed.reverse()
+        return changed
 
     def estimate(self, request: OrderRequest, at: datetime) -> list[Trade]:
         """Return the trades ``request`` would make if it filled in full at today's touch.
@@ -79,8 +117,7 @@ class OrderEngine:
         """
         trades = []
         for leg in request.legs:
-            instrument = self.market.instrument(leg.instrument.symbol)
-            touch = self.market.touches(instrument, [at])[0]
+            touch = self.touch(self.market.instrument(leg.instrument.symbol), at)
             is_buy = leg.action.is_buy
             price = execution_price(touch, is_buy, self.config.slippage_bps)
             stop, limit = request.stop_price, request.limit_price
@@ -92,11 +129,11 @@ class OrderEngine:
                 price = min(price, limit) if is_buy else max(price, limit)
             trades.append(
                 Trade(
-                    instrument=leg.instrument,
-                    action=leg.action,
-                    quantity=leg.action.sign * leg.quantity,
-                    price=price,
-                    commission=commission(self.config, leg.instrument, leg.quantity),
+                    leg.instrument,
+                    leg.action,
+                    leg.action.sign * leg.quantity,
+                    price,
+                    commission(self.config, leg.instrument, leg.quantity),
                 )
             )
         return trades
@@ -123,11 +160,9 @@ class OrderEngine:
         problem = request_problem(request, at)
         if problem is not None:
             raise problem
+        client_key = (account.account_id, request.client_order_id or "")
         if request.client_order_id is not None and any(
-            o.account_id == account.account_id
-            and o.request.client_order_id == request.client_order_id
-            and o is not replacing
-            for o in self.state.orders.values()
+            o is not replacing for o in self._client_ids.get(client_key, ())
         ):
             raise Conflict(
                 f"client order id {request.client_order_id!r} was already used", broker="paper"
@@ -136,7 +171,8 @@ class OrderEngine:
             position = position_problem(account.ledger, leg, leg.quantity)
             if position is not None:
                 raise position
-        _, funds = funds_problem(account.ledger, self.estimate(request, at), self.mark_at(at))
+        estimated = self.estimate(request, at)
+        _, funds = funds_problem(account.ledger, estimated, self.mark_at(at))
         if funds is not None:
             raise funds
         session_open, session_close = self.calendar.session_at_or_after(at)
@@ -148,7 +184,7 @@ class OrderEngine:
                 broker="paper",
             )
         order = SimOrder(
-            order_id=f"PO{self.state.next_order:08d}",
+            order_id=f"PO{self._state.next_order:08d}",
             account_id=account.account_id,
             request=request,
             status=OrderStatus.OPEN if is_open else OrderStatus.PENDING,
@@ -158,13 +194,16 @@ class OrderEngine:
             expires_at=session_close if request.time_in_force is TimeInForce.DAY else None,
             replaces_order_id=replacing.order_id if replacing else None,
         )
-        self.state.next_order += 1
+        self._state.next_order += 1
         if replacing is not None:
             self._finish(replacing, OrderStatus.REPLACED, at)
-        self.state.orders[order.order_id] = order
+        self._state.orders[order.order_id] = order
         self._working[order.order_id] = order
+        self._by_account.setdefault(order.account_id, {})[order.order_id] = order
+        if request.client_order_id is not None:
+            self._client_ids.setdefault(client_key, []).append(order)
         if is_open:
-            self._work(order, at, self._touches_at(order, at))
+            self._work(order, at, self._touches_at(order, at), checked=estimated)
         if request.time_in_force in IMMEDIATE and order.status.is_working:
             reason = f"{request.time_in_force.value}: the unfilled quantity was cancelled"
             self._finish(order, OrderStatus.CANCELLED, at, reason)
@@ -213,7 +252,7 @@ class OrderEngine:
         Raises:
             NotFound: no such order in that account.
         """
-        order = self.state.orders.get(order_id)
+        order = self._state.orders.get(order_id)
         if order is None or order.account_id != account_id:
             raise NotFound(f"order {order_id} not found in account {account_id}", broker="paper")
         return order
@@ -224,10 +263,10 @@ class OrderEngine:
         Returns:
             Whether any order changed.
         """
-        start = self.state.processed_until
+        start = self._state.processed_until
         if until <= start:
             return False
-        self.state.processed_until = until
+        self._state.processed_until = until
         working = [o for o in self._working.values() if o.status.is_working]
         self._working = {o.order_id: o for o in working}
         if not working:
@@ -247,7 +286,7 @@ class OrderEngine:
         return changed
 
     def _instants(self, start: datetime, until: datetime) -> list[datetime]:
-        anchor, step = self.state.anchor, self.config.step
+        anchor, step = self._state.anchor, self.config.step
         first, last = (start - anchor) // step + 1, (until - anchor) // step
         segments: list[tuple[int, int]] = []
         index = first
@@ -281,9 +320,15 @@ class OrderEngine:
         }
 
     def _touches_at(self, order: SimOrder, at: datetime) -> dict[str, Touch]:
-        return {symbol: column[0] for symbol, column in self._touch_table([order], [at]).items()}
+        return {leg.instrument.symbol: self.touch(leg.instrument, at) for leg in order.request.legs}
 
-    def _work(self, order: SimOrder, at: datetime, touches: Mapping[str, Touch]) -> bool:
+    def _work(
+        self,
+        order: SimOrder,
+        at: datetime,
+        touches: Mapping[str, Touch],
+        checked: list[Trade] | None = None,
+    ) -> bool:
         if at < order.works_from:
             return False
         if order.expires_at is not None and at >= order.expires_at:
@@ -297,33 +342,46 @@ class OrderEngine:
             changed |= observe(order, touches[order.request.legs[0].instrument.symbol].mid)
         executions = match(order, touches, self.config)
         if executions:
-            self._execute(order, executions, at)
+            self._execute(order, executions, at, checked)
             changed = True
         if changed:
             self._touch(order, at)
         return changed
 
-    def _execute(self, order: SimOrder, executions: list[Execution], at: datetime) -> None:
-        ledger = self.state.accounts[order.account_id].ledger
-        for execution in executions:
-            position = position_problem(ledger, execution.leg, execution.quantity)
-            if position is not None:
-                self._finish(order, OrderStatus.REJECTED, at, position.message)
-                return
+    def _execute(
+        self,
+        order: SimOrder,
+        executions: list[Execution],
+        at: datetime,
+        checked: list[Trade] | None,
+    ) -> None:
+        """Post the executions, unless they no longer fit the position or buying power.
+
+        ``checked`` are trades that were just checked against this ledger at this instant (the
+        placement's estimate): when the executions are exactly those, the checks would give
+        the same answer and are skipped.
+        """
+        ledger = self._state.accounts[order.account_id].ledger
         trades = [
             Trade(
-                instrument=e.leg.instrument,
-                action=e.leg.action,
-                quantity=e.leg.action.sign * e.quantity,
-                price=e.price,
-                commission=commission(self.config, e.leg.instrument, e.quantity),
+                e.leg.instrument,
+                e.leg.action,
+                e.leg.action.sign * e.quantity,
+                e.price,
+                commission(self.config, e.leg.instrument, e.quantity),
             )
             for e in executions
         ]
-        _, funds = funds_problem(ledger, trades, self.mark_at(at))
-        if funds is not None:
-            self._finish(order, OrderStatus.REJECTED, at, funds.message)
-            return
+        if trades != checked:
+            for execution in executions:
+                position = position_problem(ledger, execution.leg, execution.quantity)
+                if position is not None:
+                    self._finish(order, OrderStatus.REJECTED, at, position.message)
+                    return
+            _, funds = funds_problem(ledger, trades, self.mark_at(at))
+            if funds is not None:
+                self._finish(order, OrderStatus.REJECTED, at, funds.message)
+                return
         for trade in trades:
             ledger.post(trade, at, order.order_id)
             order.fills.append(
@@ -350,6 +408,9 @@ class OrderEngine:
         self._touch(order, at)
 
     def _touch(self, order: SimOrder, at: datetime) -> None:
-        self.state.seq += 1
-        order.seq = self.state.seq
+        self._state.seq += 1
+        order.seq = self._state.seq
         order.updated_at = max(order.updated_at, at)
+        changed = self._changed.setdefault(order.account_id, {})
+        changed.pop(order.order_id, None)
+        changed[order.order_id] = order

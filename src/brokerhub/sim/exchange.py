@@ -98,6 +98,11 @@ class SimExchange:
         return cls(state, config, clock, store=store)
 
     @property
+    def persistent(self) -> bool:
+        """Return whether calls read and write a snapshot file (and so may block on disk)."""
+        return self._store is not None
+
+    @property
     def state(self) -> ExchangeState:
         """Return the live state (read it under :meth:`sync`; do not change it)."""
         return self._engine.state
@@ -194,18 +199,18 @@ class SimExchange:
         """Credit cash to an account."""
         with self._lock:
             now = self._begin()
-            transaction = self._account(account_id).ledger.deposit(amount, now)
+            entry = self._account(account_id).ledger.deposit(amount, now)
             self._save()
-            return transaction
+            return entry.to_core()
 
     def pay_dividend(self, symbol: str, per_share: Decimal) -> list[Transaction]:
         """Pay a cash dividend on ``symbol`` to every holder (a short pays it)."""
         with self._lock:
             now = self._begin()
             paid = [
-                t
+                entry.to_core()
                 for a in self._engine.state.accounts.values()
-                if (t := a.ledger.pay_dividend(symbol.upper(), per_share, now)) is not None
+                if (entry := a.ledger.pay_dividend(symbol.upper(), per_share, now)) is not None
             ]
             self._save()
             return paid
@@ -243,7 +248,7 @@ class SimExchange:
             self._begin()
             return [
                 t
-                for t in self._account(account_id).ledger.transactions
+                for t in self._account(account_id).ledger.transaction_views()
                 if (start is None or t.transaction_date >= start)
                 and (end is None or t.transaction_date <= end)
                 and (types is None or t.transaction_type in types)
@@ -260,8 +265,8 @@ class SimExchange:
             self._account(account_id)
             return [
                 o.to_core()
-                for o in self._engine.state.orders.values()
-                if o.account_id == account_id and (status is None or o.status in status)
+                for o in self._engine.account_orders(account_id)
+                if status is None or o.status in status
             ]
 
     def order(self, account_id: str, order_id: str) -> Order:
@@ -274,12 +279,8 @@ class SimExchange:
         """Return the change counter and the account's orders changed after ``after``."""
         with self._lock:
             self._begin()
-            state = self._engine.state
-            changed = sorted(
-                (o for o in state.orders.values() if o.account_id == account_id and o.seq > after),
-                key=lambda o: o.seq,
-            )
-            return state.seq, [o.to_core() for o in changed]
+            changed = self._engine.changed_after(account_id, after)
+            return self._engine.state.seq, [o.to_core() for o in changed]
 
     def preview(self, account_id: str, request: OrderRequest) -> OrderPreview:
         """Return the estimated price, cash, commission and warnings of ``request``."""

@@ -7,6 +7,10 @@ basis is minus the proceeds received. Every cash movement is written as a core
 (credits positive, debits negative) and whose ``fees`` are non-negative. Commission is kept
 out of the average cost and out of realized P&L; it is counted in ``fees_paid``.
 
+Postings are kept as :class:`LedgerEntry` records (the fields of a core ``Transaction``, built
+from values the ledger computed itself) and turned into validated ``Transaction`` models only
+when read, once each: a fill costs no pydantic validation.
+
 Margin (a simplified Reg T): long stock and long options are paid in full; a short stock
 position requires 150 % of its market value and a short option 100 % of its value plus 20 %
 of the underlying's notional. Buying power is cash minus that requirement.
@@ -15,11 +19,12 @@ of the underlying's notional. Buying power is cash minus that requirement.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated, NamedTuple
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from brokerhub.core.instruments import Instrument
 from brokerhub.core.money import ZERO, quantize_cents
@@ -33,7 +38,8 @@ Mark = Callable[[Instrument], Decimal]
 """Return the mark (mid) of an instrument, per unit before the multiplier."""
 
 
-class Holding(BaseModel):
+@dataclass(slots=True)
+class Holding:
     """One position: signed quantity and signed cost basis in cash units."""
 
     instrument: Instrument
@@ -46,8 +52,7 @@ class Holding(BaseModel):
         return self.cost_basis / (self.quantity * self.instrument.multiplier)
 
 
-@dataclass(frozen=True)
-class Trade:
+class Trade(NamedTuple):
     """A fill to post: ``quantity`` is signed (+ buys), ``price`` per unit."""
 
     instrument: Instrument
@@ -62,56 +67,97 @@ class Trade:
         return -self.quantity * self.price * self.instrument.multiplier - self.commission
 
 
-class Ledger(BaseModel):
-    """The books of one paper account."""
+@dataclass(slots=True, kw_only=True)
+class LedgerEntry:
+    """One posting, with the fields (and snapshot form) of a core ``Transaction``.
+
+    Never changed once recorded (not frozen only because frozen construction costs more).
+    """
+
+    transaction_id: str
+    account_id: str
+    transaction_type: TransactionType
+    symbol: str | None = None
+    quantity: Decimal | None = None
+    price: Decimal | None = None
+    amount: Decimal
+    fees: Decimal = ZERO
+    description: str | None = None
+    transaction_date: datetime
+    order_id: str | None = None
+    raw: dict[str, object] | None = None
+
+    def to_core(self) -> Transaction:
+        """Return the posting as a validated core transaction."""
+        return Transaction.model_validate(self, from_attributes=True)
+
+
+@dataclass(slots=True, kw_only=True)
+class Ledger:
+    """The books of one paper account, changed in place by each posting."""
 
     account_id: str
     cash: Decimal = ZERO
     realized_pnl: Decimal = ZERO
     fees_paid: Decimal = ZERO
-    holdings: dict[str, Holding] = Field(default_factory=dict)
-    transactions: list[Transaction] = Field(default_factory=list)
+    holdings: dict[str, Holding] = field(default_factory=dict)
+    transactions: list[LedgerEntry] = field(default_factory=list)
     next_transaction: int = 1
+    # The core views of ``transactions[:len(views)]``, built on first read; not in the snapshot.
+    views: Annotated[list[Transaction], Field(exclude=True)] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
-    def _record(self, **fields: object) -> Transaction:
-        transaction = Transaction.model_validate(
-            {
-                "transaction_id": f"{self.account_id}-T{self.next_transaction:06d}",
-                "account_id": self.account_id,
-                **fields,
-            }
-        )
+    def _next_id(self) -> str:
+        return f"{self.account_id}-T{self.next_transaction:06d}"
+
+    def _record(self, entry: LedgerEntry) -> LedgerEntry:
         self.next_transaction += 1
-        self.transactions.append(transaction)
-        return transaction
+        self.transactions.append(entry)
+        return entry
 
-    def deposit(self, amount: Decimal, at: datetime, description: str = "Deposit") -> Transaction:
+    def transaction_views(self) -> list[Transaction]:
+        """Return every posting as a core transaction, oldest first (each converted once)."""
+        views = self.views
+        if len(views) < len(self.transactions):
+            views.extend(entry.to_core() for entry in self.transactions[len(views) :])
+        return views
+
+    def deposit(self, amount: Decimal, at: datetime, description: str = "Deposit") -> LedgerEntry:
         """Credit cash from outside the account."""
         if amount <= 0:
             raise ValueError("a deposit is positive")
         self.cash += amount
         return self._record(
-            transaction_type=TransactionType.DEPOSIT,
-            amount=amount,
-            description=description,
-            transaction_date=at,
+            LedgerEntry(
+                transaction_id=self._next_id(),
+                account_id=self.account_id,
+                transaction_type=TransactionType.DEPOSIT,
+                amount=amount,
+                description=description,
+                transaction_date=at,
+            )
         )
 
-    def charge_fee(self, amount: Decimal, at: datetime, description: str) -> Transaction:
+    def charge_fee(self, amount: Decimal, at: datetime, description: str) -> LedgerEntry:
         """Debit a standalone fee."""
         if amount <= 0:
             raise ValueError("a fee is positive")
         self.cash -= amount
         self.fees_paid += amount
         return self._record(
-            transaction_type=TransactionType.FEE,
-            amount=-amount,
-            fees=amount,
-            description=description,
-            transaction_date=at,
+            LedgerEntry(
+                transaction_id=self._next_id(),
+                account_id=self.account_id,
+                transaction_type=TransactionType.FEE,
+                amount=-amount,
+                fees=amount,
+                description=description,
+                transaction_date=at,
+            )
         )
 
-    def pay_dividend(self, symbol: str, per_share: Decimal, at: datetime) -> Transaction | None:
+    def pay_dividend(self, symbol: str, per_share: Decimal, at: datetime) -> LedgerEntry | None:
         """Credit (or, on a short, debit) a cash dividend on the held shares of ``symbol``."""
         holding = self.holdings.get(symbol)
         if holding is None or holding.instrument.option is not None:
@@ -119,31 +165,43 @@ class Ledger(BaseModel):
         amount = quantize_cents(holding.quantity * per_share)
         self.cash += amount
         return self._record(
-            transaction_type=TransactionType.DIVIDEND,
-            symbol=symbol,
-            quantity=holding.quantity,
-            price=per_share,
-            amount=amount,
-            description=f"Dividend {per_share} per share",
-            transaction_date=at,
+            LedgerEntry(
+                transaction_id=self._next_id(),
+                account_id=self.account_id,
+                transaction_type=TransactionType.DIVIDEND,
+                symbol=symbol,
+                quantity=holding.quantity,
+                price=per_share,
+                amount=amount,
+                description=f"Dividend {per_share} per share",
+                transaction_date=at,
+            )
         )
 
-    def post(self, trade: Trade, at: datetime, order_id: str) -> Transaction:
+    def post(self, trade: Trade, at: datetime, order_id: str) -> LedgerEntry:
         """Post a fill: move cash, update the position at average cost, record the trade."""
-        self.cash += trade.cash_effect
+        cash_effect = trade.cash_effect
+        self.cash += cash_effect
         self.fees_paid += trade.commission
         self._update_holding(trade)
-        buy = trade.quantity > 0
+        symbol = trade.instrument.symbol
+        quantity = abs(trade.quantity)
         return self._record(
-            transaction_type=TransactionType.BUY if buy else TransactionType.SELL,
-            symbol=trade.instrument.symbol,
-            quantity=abs(trade.quantity),
-            price=trade.price,
-            amount=trade.cash_effect,
-            fees=trade.commission,
-            description=f"{trade.action.value} {abs(trade.quantity)} {trade.instrument.symbol}",
-            transaction_date=at,
-            order_id=order_id,
+            LedgerEntry(
+                transaction_id=self._next_id(),
+                account_id=self.account_id,
+                transaction_type=TransactionType.BUY
+                if trade.quantity > 0
+                else TransactionType.SELL,
+                symbol=symbol,
+                quantity=quantity,
+                price=trade.price,
+                amount=cash_effect,
+                fees=trade.commission,
+                description=f"{trade.action.value} {quantity} {symbol}",
+                transaction_date=at,
+                order_id=order_id,
+            )
         )
 
     def _update_holding(self, trade: Trade) -> None:

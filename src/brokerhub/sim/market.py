@@ -8,9 +8,9 @@ never below zero). A symbol's path is GBM from the seed unless a replay was give
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import NamedTuple
 
 from brokerhub.core.clock import ensure_utc, market_time
 from brokerhub.core.instruments import (
@@ -45,8 +45,7 @@ BAR_SAMPLES = 60
 MAX_BARS = 10_000
 
 
-@dataclass(frozen=True)
-class Touch:
+class Touch(NamedTuple):
     """The top of book of one instrument at one instant (cents)."""
 
     bid: Decimal
@@ -79,6 +78,7 @@ class Market:
         self.anchor = ensure_utc(anchor)
         self.universe = universe or Universe(config.seed)
         self._paths: dict[str, PricePath] = dict(replays or {})
+        self._instruments: dict[str, Instrument] = {}
 
     def path(self, symbol: str) -> PricePath:
         """Return the price path of an underlying symbol.
@@ -86,6 +86,9 @@ class Market:
         Raises:
             NotFound: when the symbol is not a well-formed ticker.
         """
+        path = self._paths.get(symbol)
+        if path is not None:
+            return path
         spec = self.universe.spec(symbol)
         path = self._paths.get(spec.symbol)
         if path is None:
@@ -94,11 +97,17 @@ class Market:
         return path
 
     def instrument(self, symbol: str) -> Instrument:
-        """Return the instrument named by a ticker or an OCC option symbol.
+        """Return the instrument named by a ticker or an OCC option symbol (memoised).
 
         Raises:
             NotFound: when the symbol names nothing the simulator trades.
         """
+        instrument = self._instruments.get(symbol)
+        if instrument is None:
+            instrument = self._instruments[symbol] = self._resolve(symbol)
+        return instrument
+
+    def _resolve(self, symbol: str) -> Instrument:
         text = symbol.strip().upper()
         if OCC_PATTERN.match(text):
             try:
@@ -127,13 +136,13 @@ class Market:
 
     def _stock_touch(self, mid: Decimal) -> Touch:
         half = max(CENT, (mid * self.config.spread_bps / 20_000).quantize(CENT, ROUND_HALF_EVEN))
-        return Touch(bid=max(CENT, mid - half), ask=mid + half)
+        return Touch(max(CENT, mid - half), mid + half)
 
     @staticmethod
     def _option_touch(value: Decimal) -> Touch:
         mid = to_tick(value)
         half = max(CENT, (mid * OPTION_HALF_SPREAD).quantize(CENT, ROUND_HALF_EVEN))
-        return Touch(bid=max(ZERO, mid - half), ask=mid + half)
+        return Touch(max(ZERO, mid - half), mid + half)
 
     def quote(self, symbol: str, at: datetime) -> Quote:
         """Return the quote of a ticker or OCC symbol at ``at``."""

@@ -16,8 +16,8 @@ walks the steps and posts what these functions return.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import NamedTuple
 
 from brokerhub.core.money import CENT
 from brokerhub.core.orders import OrderLeg, OrderRequest, OrderType, TimeInForce
@@ -30,8 +30,7 @@ LIMIT_TYPES = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT})
 BPS = Decimal(10_000)
 
 
-@dataclass(frozen=True)
-class Execution:
+class Execution(NamedTuple):
     """Units of one leg to fill at one price."""
 
     leg: OrderLeg

@@ -8,11 +8,10 @@ greatest common divisor (a 5 x 5 vertical is 5 units of a 1 x 1 spread); the cor
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from math import gcd
-
-from pydantic import BaseModel, Field
 
 from brokerhub.core.money import ZERO
 from brokerhub.core.orders import Fill, Order, OrderLeg, OrderRequest, OrderStatus
@@ -35,8 +34,12 @@ def net_price(legs: list[OrderLeg], prices: dict[str, Decimal]) -> Decimal:
     )
 
 
-class SimOrder(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class SimOrder:
     """An order inside the simulator, mutable while it works.
+
+    A plain slotted dataclass, not a pydantic model: the engine changes it at every step, and
+    the snapshot (de)serialises it through the state's type adapter (see :mod:`.state`).
 
     Attributes:
         works_from: when the order starts working (the session's open).
@@ -51,7 +54,7 @@ class SimOrder(BaseModel):
     account_id: str
     request: OrderRequest
     status: OrderStatus
-    fills: list[Fill] = Field(default_factory=list)
+    fills: list[Fill] = field(default_factory=list)
     created_at: datetime
     updated_at: datetime
     works_from: datetime
@@ -64,7 +67,11 @@ class SimOrder(BaseModel):
 
     def filled(self, symbol: str) -> Decimal:
         """Return the quantity filled so far of the leg on ``symbol``."""
-        return sum((f.quantity for f in self.fills if f.symbol == symbol), start=ZERO)
+        total = ZERO
+        for fill in self.fills:
+            if fill.symbol == symbol:
+                total += fill.quantity
+        return total
 
     def remaining(self, leg: OrderLeg) -> Decimal:
         """Return the quantity of ``leg`` still to fill."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -196,18 +197,8 @@ class ReplayPath:
             ]
         return cls(bars)
 
-    def _index(self, instant: datetime) -> int:
-        low, high = 0, len(self._starts)
-        while low < high:
-            middle = (low + high) // 2
-            if self._starts[middle] <= instant:
-                low = middle + 1
-            else:
-                high = middle
-        return low - 1
-
     def _mid(self, instant: datetime) -> Decimal:
-        index = self._index(ensure_utc(instant))
+        index = bisect_right(self._starts, instant) - 1
         if index < 0:
             return self._bars[0].open
         bar = self._bars[index]

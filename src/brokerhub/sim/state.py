@@ -3,16 +3,22 @@
 The snapshot is one JSON document (Decimals as strings, datetimes as ISO 8601 UTC) written
 atomically - to a temporary file in the same folder, flushed, then ``os.replace`` - so a crash
 leaves either the old or the new snapshot, never a torn one.
+
+The state is made of plain slotted dataclasses (the engine changes them on every order, and
+pydantic's attribute and construction checks cost more than the matching itself); a pydantic
+``TypeAdapter`` validates and serialises the whole tree only at load and save.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from brokerhub.errors import ConfigurationError
 from brokerhub.sim.ledger import Ledger
@@ -21,7 +27,8 @@ from brokerhub.sim.orders import SimOrder
 SNAPSHOT_VERSION = 1
 
 
-class PaperAccount(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class PaperAccount:
     """One paper account: who owns it (the profile) and its books."""
 
     account_id: str
@@ -31,7 +38,8 @@ class PaperAccount(BaseModel):
     ledger: Ledger
 
 
-class ExchangeState(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class ExchangeState:
     """Everything the paper exchange must remember across restarts.
 
     Attributes:
@@ -48,8 +56,13 @@ class ExchangeState(BaseModel):
     seq: int = 0
     next_account: int = 1
     next_order: int = 1
-    accounts: dict[str, PaperAccount] = Field(default_factory=dict)
-    orders: dict[str, SimOrder] = Field(default_factory=dict)
+    accounts: dict[str, PaperAccount] = field(default_factory=dict)
+    orders: dict[str, SimOrder] = field(default_factory=dict)
+
+
+@cache
+def _snapshot_adapter() -> TypeAdapter[ExchangeState]:
+    return TypeAdapter(ExchangeState)
 
 
 class SnapshotStore:
@@ -73,7 +86,7 @@ class SnapshotStore:
         except FileNotFoundError:
             return None
         try:
-            state = ExchangeState.model_validate_json(text)
+            state = _snapshot_adapter().validate_json(text)
         except ValidationError as exc:
             raise ConfigurationError(
                 f"{self.path} is not a valid paper exchange snapshot: {exc}"
@@ -87,7 +100,7 @@ class SnapshotStore:
     def save(self, state: ExchangeState) -> None:
         """Write ``state`` atomically (temporary file, flush, fsync, os.replace)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = state.model_dump_json(indent=1)
+        payload = _snapshot_adapter().dump_json(state, indent=1).decode()
         descriptor, temporary = tempfile.mkstemp(
             prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
         )
