@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from brokerhub import __version__
+from brokerhub.api.deps import PortfolioCache
 from brokerhub.api.errors import install_error_handlers
 from brokerhub.api.ratelimit import create_rate_limiter
 from brokerhub.api.responses import EnvelopeResponse
@@ -30,6 +31,9 @@ from brokerhub.config import Settings, get_settings
 from brokerhub.demo import DemoAccess, ensure_demo
 from brokerhub.hub import Hub
 from brokerhub.jobs.embedded import EmbeddedScheduler
+
+# How stale a stored portfolio may be served when the scheduler or another process synced it.
+PORTFOLIO_CACHE_SECONDS = 1.0
 
 
 def create_app(
@@ -73,6 +77,7 @@ def create_app(
         default_response_class=EnvelopeResponse,
     )
     app.state.rate_limiter = create_rate_limiter(settings)
+    app.state.portfolio_cache = PortfolioCache(ttl=PORTFOLIO_CACHE_SECONDS)
     install_error_handlers(app)
     install_request_metrics(app)
     routers = (health, me, brokerages, oauth, accounts, orders, marketdata, webhooks, ws, metrics)

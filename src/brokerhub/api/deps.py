@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from brokerhub.api.ratelimit import RateLimiter
 from brokerhub.auth.users import INVALID_KEY_MESSAGE
+from brokerhub.caching import ReadThroughCache
 from brokerhub.errors import AuthenticationFailed, NotFound
 from brokerhub.hub import Hub
 from brokerhub.metrics import API_AUTH_FAILURES
@@ -17,13 +18,31 @@ from brokerhub.store.models.users import UserRow
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`")
 
 
-def get_hub(request: Request) -> Hub:
-    """Return the app's hub."""
+async def get_hub(request: Request) -> Hub:
+    """Return the app's hub.
+
+    Async although it does not await: FastAPI runs a plain ``def`` dependency in its thread
+    pool, a thread hop per request that held G6's portfolio read to a few hundred req/s.
+    """
     hub: Hub = request.app.state.hub
     return hub
 
 
 HubDep = Annotated[Hub, Depends(get_hub)]
+
+# Rendered portfolio bodies by (user id, account id as requested). Only this process's routes
+# change stored portfolios (sync, disconnect) and they clear it; a sync run by the scheduler or
+# another process shows within the cache's TTL (PORTFOLIO_CACHE_SECONDS in api/app.py).
+PortfolioCache = ReadThroughCache[tuple[int, str], bytes]
+
+
+async def get_portfolio_cache(request: Request) -> PortfolioCache:
+    """Return the app's cache of stored portfolios."""
+    cache: PortfolioCache = request.app.state.portfolio_cache
+    return cache
+
+
+PortfolioCacheDep = Annotated[PortfolioCache, Depends(get_portfolio_cache)]
 
 
 async def current_user(

@@ -58,9 +58,19 @@ class EnvelopeResponse(Response):
         super().__init__(content, status_code, headers, self.media_type, background)
 
     def render(self, content: Any) -> bytes:
-        return simplejson.dumps(
-            to_jsonable(content), use_decimal=True, ensure_ascii=False, separators=(",", ":")
-        ).encode("utf-8")
+        return render_json(content)
+
+
+def render_json(content: Any) -> bytes:
+    """Return ``content`` as the UTF-8 JSON body an :class:`EnvelopeResponse` sends."""
+    return simplejson.dumps(
+        to_jsonable(content), use_decimal=True, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def rendered_response(body: bytes) -> Response:
+    """Return a JSON response of a body :func:`render_json` already wrote (e.g. cached)."""
+    return Response(body, media_type=EnvelopeResponse.media_type)
 
 
 def error_response(

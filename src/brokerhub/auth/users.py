@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from brokerhub.auth.api_keys import issue_key, key_matches, prefix_of
+from brokerhub.auth.api_keys import hash_key, issue_key, key_matches, prefix_of
+from brokerhub.caching import ReadThroughCache
 from brokerhub.core.clock import utcnow
 from brokerhub.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from brokerhub.store.models.api_keys import ApiKeyRow
@@ -21,6 +22,10 @@ INVALID_KEY_MESSAGE = "Authentication failed. Please check your credentials."
 # A key's last use is recorded at most this often: a write (and a commit) on every request
 # would serialise all requests on the database's write lock.
 TOUCH_INTERVAL = timedelta(minutes=1)
+# How long a key that authenticated is answered from memory. A key revoked through this
+# process stops at once (the cache is cleared); one revoked by another process (the CLI, another
+# API worker) stops here within this many seconds.
+KEY_CACHE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -34,8 +39,15 @@ class NewKey:
 class UserService:
     """Users and API keys."""
 
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        key_cache_seconds: float = KEY_CACHE_SECONDS,
+    ) -> None:
         self._sessions = sessions
+        # The users of valid keys, by the key's hash (never the key itself).
+        self._key_users: ReadThroughCache[str, UserRow] = ReadThroughCache(ttl=key_cache_seconds)
 
     async def create_user(self, *, name: str, is_admin: bool = False) -> UserRow:
         """Create a user; names are unique."""
@@ -85,9 +97,13 @@ class UserService:
             await audit_repo.record(
                 session, action="api_key_revoked", user_id=user_id, detail={"key_id": key_id}
             )
+        self._key_users.clear()  # revocations are rare: every other key is simply read again
 
     async def authenticate(self, plaintext: str) -> UserRow:
         """Return the user owning an active key.
+
+        A key that authenticated less than ``key_cache_seconds`` ago is answered from memory
+        (see :data:`KEY_CACHE_SECONDS` for how soon a revocation applies).
 
         Raises:
             AuthenticationFailed: the key is malformed, unknown or revoked.
@@ -95,6 +111,11 @@ class UserService:
         prefix = prefix_of(plaintext)
         if prefix is None:
             raise AuthenticationFailed(INVALID_KEY_MESSAGE)
+        return await self._key_users.get(
+            hash_key(plaintext), lambda: self._read_key_user(plaintext, prefix)
+        )
+
+    async def _read_key_user(self, plaintext: str, prefix: str) -> UserRow:
         async with self._sessions() as session:
             candidates = await api_key_repo.find_active_by_prefix(session, prefix=prefix)
         for key in candidates:

@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import Query
+from starlette.responses import Response
 
 from brokerhub.api.convert import balance_response, position_public, transaction_public
-from brokerhub.api.deps import CurrentUser, HubDep
-from brokerhub.api.responses import EnvelopeResponse
+from brokerhub.api.deps import CurrentUser, HubDep, PortfolioCacheDep
+from brokerhub.api.responses import EnvelopeResponse, render_json, rendered_response
 from brokerhub.api.routing import SlashOptionalRouter
 from brokerhub.api.schemas.common import DataSource, MessageResponse
 from brokerhub.api.schemas.portfolio import (
@@ -20,6 +21,7 @@ from brokerhub.api.schemas.portfolio import (
     TransactionsResponse,
 )
 from brokerhub.core.portfolio import TransactionType
+from brokerhub.hub import Hub
 
 router = SlashOptionalRouter(prefix="/brokerage_integrations/brokerages", tags=["accounts"])
 
@@ -30,11 +32,18 @@ TransactionTypeName = Literal[
 
 @router.post("/accounts/{account_id}/sync/", response_model=SyncResponse)
 async def sync_account(
-    account_id: str, user: CurrentUser, hub: HubDep, body: SyncRequest | None = None
+    account_id: str,
+    user: CurrentUser,
+    hub: HubDep,
+    portfolios: PortfolioCacheDep,
+    body: SyncRequest | None = None,
 ) -> EnvelopeResponse:
     """Sync positions, balance and transactions (1 per hour per account unless forced)."""
     force = body.force_sync if body else False
-    result = await hub.sync.sync_account(user_id=user.id, connection_id=account_id, force=force)
+    try:
+        result = await hub.sync.sync_account(user_id=user.id, connection_id=account_id, force=force)
+    finally:
+        portfolios.clear()  # syncs are rare: every portfolio is simply read again
     return EnvelopeResponse(
         SyncResponse(
             message="Account synced successfully",
@@ -47,11 +56,20 @@ async def sync_account(
 
 
 @router.get("/accounts/{account_id}/portfolio/", response_model=PortfolioResponse)
-async def portfolio(account_id: str, user: CurrentUser, hub: HubDep) -> EnvelopeResponse:
+async def portfolio(
+    account_id: str, user: CurrentUser, hub: HubDep, portfolios: PortfolioCacheDep
+) -> Response:
     """Return the positions stored by the last sync."""
-    row = await hub.connections.get(user_id=user.id, connection_id=account_id)
-    positions = await hub.portfolio.positions(user_id=user.id, connection_id=account_id)
-    return EnvelopeResponse(
+    body = await portfolios.get(
+        (user.id, account_id), lambda: _stored_portfolio(hub, user.id, account_id)
+    )
+    return rendered_response(body)
+
+
+async def _stored_portfolio(hub: Hub, user_id: int, account_id: str) -> bytes:
+    row = await hub.connections.get(user_id=user_id, connection_id=account_id)
+    positions = await hub.portfolio.positions(user_id=user_id, connection_id=account_id)
+    return render_json(
         PortfolioResponse(
             account_id=str(row.id),
             brokerage_name=row.brokerage_name,
@@ -108,9 +126,14 @@ async def transactions(
 
 
 @router.delete("/accounts/{account_id}/disconnect/", response_model=MessageResponse)
-async def disconnect(account_id: str, user: CurrentUser, hub: HubDep) -> EnvelopeResponse:
+async def disconnect(
+    account_id: str, user: CurrentUser, hub: HubDep, portfolios: PortfolioCacheDep
+) -> EnvelopeResponse:
     """Disconnect the account and remove its positions, transactions and credentials."""
-    row = await hub.connections.disconnect(user_id=user.id, connection_id=account_id)
+    try:
+        row = await hub.connections.disconnect(user_id=user.id, connection_id=account_id)
+    finally:
+        portfolios.clear()
     return EnvelopeResponse(
         MessageResponse(message=f"Successfully disconnected {row.brokerage_name} account")
     )

@@ -10,13 +10,13 @@ private network.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.routing import APIRouter
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from brokerhub.api.deps import HubDep
 from brokerhub.connections.service import CONNECT_FAILED_ACTION
@@ -88,19 +88,41 @@ async def metrics(hub: HubDep) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
+class RequestMetrics:
+    """ASGI middleware counting and timing every HTTP request by route template and status.
+
+    Plain ASGI rather than ``@app.middleware("http")``: Starlette's ``BaseHTTPMiddleware``
+    runs each request's app in an extra task and streams the response through memory
+    streams, a cost on every request of the hot read path (G6).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # unless the app starts a response, an error escaped it
+
+        async def send_and_note_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._app(scope, receive, send_and_note_status)
+        finally:
+            # The router stored the matched route in the scope it shares with us.
+            template = str(getattr(scope.get("route"), "path", "unmatched"))
+            HTTP_REQUEST_SECONDS.labels(route=template).observe(time.perf_counter() - started)
+            HTTP_REQUESTS.labels(
+                method=scope["method"], route=template, status=f"{status // 100}xx"
+            ).inc()
+
+
 def install_request_metrics(app: FastAPI) -> None:
     """Count and time every HTTP request by method, route template and status class."""
-
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = str(getattr(route, "path", "unmatched"))
-        HTTP_REQUEST_SECONDS.labels(route=template).observe(time.perf_counter() - started)
-        HTTP_REQUESTS.labels(
-            method=request.method, route=template, status=f"{response.status_code // 100}xx"
-        ).inc()
-        return response
+    app.add_middleware(RequestMetrics)
