@@ -19,6 +19,7 @@ RESULTS = Path(__file__).parent / "results"
 # (module, deadline in seconds); transport_bench is the HTTP stack's G2 fan-out benchmark.
 BENCHMARKS: tuple[tuple[str, float], ...] = (
     ("transport_bench", 600),
+    ("g3_pacing", 600),
     ("g4_idle_pacing", 300),
     ("g6_rest_read", 600),
     ("g7_sqlite_ingest", 2400),

@@ -14,8 +14,9 @@ benchmark measures the client and not the server. With limits it plays a broker'
 
 A request is counted when the server has read it, the moment it decides. Two control paths
 answer without counting: ``GET /_stats`` (accepted, rejected_429, rejected_400, first and last
-accepted instant, on this server's monotonic clock) and ``GET /_reset`` (a full bucket, empty
-window and zero counts).
+accepted instant on this server's monotonic clock; ``?times=1`` adds every accepted instant)
+and ``GET /_reset`` (a full bucket, an empty window and zero counts). ``--route PATH FILE``
+answers one path with another body (e.g. ``/v2/account``).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class Limits:
     rejected_400: int = 0
     first: float | None = None
     last: float | None = None
+    times: list[float] = field(default_factory=list)
 
     def reset(self) -> None:
         """Start over: a full bucket, an empty window, no counts."""
@@ -75,6 +77,7 @@ class Limits:
         self.arrivals.clear()
         self.accepted = self.rejected_429 = self.rejected_400 = 0
         self.first = self.last = None
+        self.times.clear()
 
     def decide(self) -> int:
         """Count one request now; return 200, 429 (bucket empty) or 400 (window full)."""
@@ -101,11 +104,13 @@ class Limits:
         if self.first is None:
             self.first = now
         self.last = now
+        self.times.append(now)
         return 200
 
-    def stats(self) -> dict[str, object]:
-        """Return the counts and the first and last accepted instants."""
-        return {
+    def stats(self, times: bool = False) -> dict[str, object]:
+        """Return the counts, the first and last accepted instants and, if asked, all."""
+        found: dict[str, object] = {"times": self.times} if times else {}
+        return found | {
             "accepted": self.accepted,
             "rejected_429": self.rejected_429,
             "rejected_400": self.rejected_400,
@@ -156,8 +161,9 @@ class CannedProtocol(asyncio.Protocol):
 
     def _answer(self, target: bytes) -> bytes:
         limits = self._limits
-        if target == b"/_stats":
-            return _response(200, json.dumps(limits.stats()).encode(), b"application/json")
+        if target.startswith(b"/_stats"):
+            found = limits.stats(times=target.endswith(b"?times=1"))
+            return _response(200, json.dumps(found).encode(), b"application/json")
         if target == b"/_reset":
             limits.reset()
             return _response(200, b"{}", b"application/json")
@@ -265,9 +271,10 @@ def reset(base: str) -> None:
     http_get(f"{base}/_reset")
 
 
-def stats(base: str) -> dict[str, Any]:
-    """Return the server's counts (accepted, rejected_429, rejected_400, first, last)."""
-    found: dict[str, Any] = json.loads(http_get(f"{base}/_stats"))
+def stats(base: str, *, times: bool = False) -> dict[str, Any]:
+    """Return the server's counts (accepted, rejected_429, rejected_400, first, last) and,
+    with ``times``, every accepted instant."""
+    found: dict[str, Any] = json.loads(http_get(f"{base}/_stats" + ("?times=1" if times else "")))
     return found
 
 

@@ -48,3 +48,11 @@ def test_idle_pacing_runs_tiny() -> None:
     from bench import g4_idle_pacing
 
     _check(g4_idle_pacing.run(scale=0.2, runs=1))
+
+
+def test_pacing_runs_tiny() -> None:
+    from bench import g3_pacing
+
+    result = g3_pacing.run(scale=0.04, runs=1)
+    _check(result)
+    assert result.hub["rejected_429"] + result.hub["rejected_400"] == 0

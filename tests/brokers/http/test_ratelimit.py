@@ -1,4 +1,5 @@
-"""Pacing: bursts stay under the broker's limit, waiters sleep once, Redis shares budgets."""
+"""Pacing: bursts stay under the broker's limit, waiters sleep once, answered requests free
+their token a period after the answer, Redis shares budgets."""
 
 from __future__ import annotations
 
@@ -125,6 +126,37 @@ async def test_waiters_sleep_once_until_their_token() -> None:
     assert now[0] == pytest.approx(102.14)
 
 
+async def test_a_settled_token_comes_back_a_period_after_its_answer() -> None:
+    now = [100.0]
+    limiter = LocalRateLimiter(sleep=lambda s: asyncio.sleep(0), clock=lambda: now[0])
+    quick_limit, slow_limit = RateLimit(1, 0.1), RateLimit(1, 0.2)
+    quick = await limiter.acquire("quick", [quick_limit])
+    slow = await limiter.acquire("slow", [slow_limit])
+    now[0] = 100.004
+    await limiter.settle(quick)  # answered 4 ms after it left
+    now[0] = 100.3
+    await limiter.settle(slow)  # answered 300 ms after it left: counted as late as that
+    now[0] = 100.004
+    # Free a period (plus 1 ms) after the answer, not 2 % + 50 ms after sending.
+    assert await limiter.reserve("quick", [quick_limit], "next") == pytest.approx(0.101)
+    # A slow answer holds its token a period past the answer, beyond the allowance.
+    assert await limiter.reserve("slow", [slow_limit], "later") == pytest.approx(0.497)
+
+
+async def test_a_waiting_token_keeps_its_place_when_its_slot_holds() -> None:
+    now = [0.0]
+    limiter = LocalRateLimiter(sleep=lambda s: asyncio.sleep(0), clock=lambda: now[0])
+    limit = RateLimit(1, 1.0)
+    first = await limiter.acquire("k", [limit])
+    assert await limiter.reserve("k", [limit], "second") == pytest.approx(1.07)
+    assert await limiter.reserve("k", [limit], "third") == pytest.approx(2.14)
+    await limiter.settle(first)  # answered at once: "second" may go at 1.001
+    now[0] = 1.08  # "second" wakes late; its grant stays where "third" counted it
+    assert await limiter.reserve("k", [limit], "second") == 0.0
+    now[0] = 2.14
+    assert await limiter.reserve("k", [limit], "third") == 0.0
+
+
 async def test_every_window_of_a_family_is_respected() -> None:
     limiter = LocalRateLimiter(sleep=lambda s: asyncio.sleep(0), clock=lambda: 0.0)
     per_second, per_hour = RateLimit(2, 1.0), RateLimit(3, 3600.0)
@@ -186,6 +218,20 @@ def test_redis_limiter_holds_across_two_processes(redis_url: str) -> None:
     assert max(times) - min(times) >= 1.5
     # Stamps are taken after waking, so a descheduled process may stamp late: allow 50 ms.
     assert max_in_window(times, 0.45) <= 20
+
+
+async def test_redis_limiter_settles_on_the_answer(redis_url: str) -> None:
+    limiter = RedisRateLimiter(redis_url)
+    try:
+        key = f"test:{uuid.uuid4().hex}"
+        limit = RateLimit(1, 10.0)
+        permit = await limiter.acquire(key, [limit])
+        await limiter.confirm(permit)
+        await limiter.settle(permit)
+        wait = await limiter.reserve(key, [limit], "next")
+    finally:
+        await limiter.close()
+    assert wait == pytest.approx(10.001, abs=0.02)
 
 
 async def test_redis_limiter_paces_like_the_local_one(redis_url: str) -> None:

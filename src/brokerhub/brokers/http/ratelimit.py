@@ -8,16 +8,28 @@ sliding or its own token bucket of the same size).
 
 Each acquisition *reserves* the earliest instant allowed by every limit of its endpoint family
 (E*TRADE: 2 per second and 7000 per hour), records that instant in all of them at once, and
-the caller sleeps until then: no polling, first come first served. On waking it confirms the
-slot, which records the instant the request really leaves (a busy event loop may wake it a
-little late); only when an earlier grant moved does it sleep again. The state lives in
-this process (:class:`LocalRateLimiter`) or in Redis (:class:`RedisRateLimiter`, one atomic Lua
-script, time from the Redis server) so every process sharing a broker account shares its budget.
+the caller sleeps until then: no polling, first come first served. On waking, and again when
+its connection is ready, it checks that the slot still holds; only when an earlier grant
+moved does it take a new slot and sleep again. When the answer arrives
+the grant is *settled*: the broker counted the request somewhere between sending and the
+answer, so the token comes back ``period`` (plus :data:`COUNT_MARGIN`) after the answer.
+The state lives in this process (:class:`LocalRateLimiter`) or in Redis
+(:class:`RedisRateLimiter`, atomic Lua scripts, time from the Redis server, 6.2 or later) so
+every process sharing a broker account shares its budget.
+
+Each limit keeps, per grant, the latest instant the broker can have counted it; a token is
+free again ``period`` after that instant. Until the answer comes that is the send instant
+plus the arrival allowance (2 % of the period + 50 ms); settling moves it to the answer's
+instant, earlier for a quick answer and later for a slow one (a busy broker may count late).
+Settling is what lets a client use a short window fully: with the allowance alone, a
+10-per-100-ms budget is paced to 10 per 152 ms, 66 % of it (bench/g3_pacing.py). A request
+still unanswered a whole period after it left may be passed by one reserved after it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 import uuid
@@ -32,9 +44,12 @@ Sleep = Callable[[float], Awaitable[None]]
 
 PERIOD_MARGIN = 0.02
 ARRIVAL_JITTER = 0.05
-"""A used token comes back 2 % of the period plus 50 ms late, so the spread between when a
-request is sent and when the broker counts it (network, a busy server) never lets
-``calls + 1`` land in one of the broker's windows."""
+"""While its answer is outstanding, a request is taken to be counted by the broker up to 2 %
+of the period plus 50 ms after it was sent, so the spread between sending and counting
+(network, a busy server) never lets ``calls + 1`` land in one of the broker's windows."""
+COUNT_MARGIN = 0.001
+"""A settled token comes back ``period`` plus 1 ms (clock and timer granularity) after the
+answer; the broker counted the request before it answered."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +69,15 @@ class RateLimit:
             raise ValueError(f"invalid rate limit {self.calls}/{self.period}s")
 
     @property
+    def allowance(self) -> float:
+        """Return how long after sending an unanswered request may still be counted."""
+        return self.period * PERIOD_MARGIN + ARRIVAL_JITTER
+
+    @property
     def recycle_after(self) -> float:
-        """Return the seconds after which a used token is available again."""
-        return self.period * (1 + PERIOD_MARGIN) + ARRIVAL_JITTER
+        """Return the seconds after sending at which the token of an unanswered request is
+        available again (a settled one: ``period + COUNT_MARGIN`` after its answer)."""
+        return self.period + self.allowance
 
     @classmethod
     def per_second(cls, calls: int) -> RateLimit:
@@ -76,7 +97,8 @@ class RateLimit:
 
 @dataclass
 class Permit:
-    """A reserved slot: confirmed with :meth:`RateLimiter.confirm` right before sending."""
+    """A reserved slot: confirmed with :meth:`RateLimiter.confirm` right before sending and
+    settled with :meth:`RateLimiter.settle` when the answer (or the failure) came."""
 
     key: str
     limits: tuple[RateLimit, ...]
@@ -95,9 +117,10 @@ class RateLimiter(ABC):
     async def reserve(self, key: str, limits: Sequence[RateLimit], token: str) -> float:
         """Record the earliest allowed instant for ``token`` and return the seconds until it.
 
-        Reserving a token again (after sleeping) moves it to now when every limit still allows
-        that, counting only the grants ordered before it, so the recorded instant is when the
-        request really leaves.
+        Reserving a token again (after sleeping, or right before sending) counts only the
+        grants ordered before it; it moves to an earlier slot when one opened (an earlier
+        request was answered sooner than planned), keeps its place while its slot is still
+        allowed (the tokens queued behind it go on counting it), and otherwise moves later.
         """
 
     async def acquire(self, key: str, limits: Sequence[RateLimit]) -> Permit:
@@ -112,19 +135,34 @@ class RateLimiter(ABC):
         grant moved; call it at the last moment before the request is written."""
         if permit.limits:
             permit.waited += await self._wait(permit)
-            self.forget(permit)
+
+    async def settle(self, permit: Permit) -> None:
+        """Record that the request's answer (or its failure) came now: the broker counted it
+        by now, so its token comes back ``period`` after this instant. Call it once per
+        permit, whatever happened."""
+        if permit.limits:
+            await self._settle(permit)
+        self.forget(permit)
+
+    @abstractmethod
+    async def _settle(self, permit: Permit) -> None:
+        """Move the permit's grant in every limit to now (its latest count instant)."""
 
     async def _wait(self, permit: Permit) -> float:
         waited = 0.0
         delay = await self.reserve(permit.key, permit.limits, permit.token)
         while delay > 0:
-            await self._sleep(delay)
-            waited += delay
+            waited += await self._pause(permit.key, delay)
             delay = await self.reserve(permit.key, permit.limits, permit.token)
         return waited
 
+    async def _pause(self, key: str, delay: float) -> float:
+        """Sleep ``delay`` seconds before the slot is checked again; return the time slept."""
+        await self._sleep(delay)
+        return delay
+
     def forget(self, permit: Permit) -> None:  # noqa: B027 - only the local limiter keeps any
-        """Drop the bookkeeping of a permit whose request has left or was abandoned."""
+        """Drop the bookkeeping of a permit that is settled or was abandoned."""
 
     async def close(self) -> None:  # noqa: B027 - a no-op unless the limiter holds connections
         """Release connections; the default holds none."""
@@ -142,28 +180,76 @@ class LocalRateLimiter(RateLimiter):
     ) -> None:
         super().__init__(sleep)
         self._clock = clock
+        # Set when a grant of the key was answered sooner than planned: its waiters re-plan.
+        self._sooner: dict[str, asyncio.Event] = {}
+        # Per (key, limit): (latest count instant, token), sorted; a token is free again
+        # ``period`` after its instant.
         self._grants: dict[tuple[str, RateLimit], list[tuple[float, str]]] = {}
         self._held: dict[str, float] = {}
 
     async def reserve(self, key: str, limits: Sequence[RateLimit], token: str) -> float:
-        """Return the seconds until the next slot allowed by every limit, and take it."""
+        """Return the seconds until the next slot allowed by every limit, and take it.
+
+        A token reserved before keeps its place (its grant is not moved) when its slot is
+        still allowed, so the tokens queued behind it keep counting it; it moves only when an
+        earlier grant moved and it must wait again.
+        """
         now = self._clock()
-        own = self._held.get(token)
+        held = self._held.get(token)
         at = now
-        logs = []
+        places = []
         for limit in limits:
             grants = self._grants.setdefault((key, limit), [])
-            del grants[: bisect_left(grants, (now - limit.recycle_after, ""))]
-            rank = len(grants) if own is None else bisect_left(grants, (own, token))
-            if rank < len(grants) and grants[rank] == (own, token):
-                del grants[rank]
+            del grants[: bisect_left(grants, (now - limit.period, ""))]
+            if held is None:
+                rank, found = len(grants), False
+            else:
+                rank = bisect_left(grants, (held + limit.allowance, token))
+                found = rank < len(grants) and grants[rank][1] == token
             if rank >= limit.calls:
-                at = max(at, grants[rank - limit.calls][0] + limit.recycle_after)
-            logs.append(grants)
-        for grants in logs:
-            insort(grants, (at, token))
+                at = max(at, grants[rank - limit.calls][0] + limit.period)
+            places.append((grants, limit, rank, found))
+        if held is not None and held <= at <= max(now, held) and all(p[3] for p in places):
+            return max(0.0, held - now)
+        for grants, limit, rank, found in places:
+            if found:
+                del grants[rank]
+            insort(grants, (at + limit.allowance, token))
         self._held[token] = at
         return at - now
+
+    async def _settle(self, permit: Permit) -> None:
+        sent = self._held.get(permit.token)
+        if sent is None:
+            return
+        answered = self._clock() + COUNT_MARGIN
+        sooner = False
+        for limit in permit.limits:
+            grants = self._grants.get((permit.key, limit))
+            if not grants:
+                continue
+            provisional = sent + limit.allowance
+            rank = bisect_left(grants, (provisional, permit.token))
+            if rank < len(grants) and grants[rank][1] == permit.token:
+                del grants[rank]
+                insort(grants, (answered, permit.token))
+                sooner = sooner or answered < provisional
+        if sooner and (event := self._sooner.pop(permit.key, None)) is not None:
+            event.set()
+
+    async def _pause(self, key: str, delay: float) -> float:
+        """Sleep until the slot or until a grant of ``key`` is answered sooner than planned
+        (then the waiter re-plans and may go earlier); return the time slept."""
+        if self._sleep is not asyncio.sleep:  # an injected sleep (tests): plain sleeping
+            return await super()._pause(key, delay)
+        started = self._clock()
+        event = self._sooner.get(key)
+        if event is None:
+            event = self._sooner[key] = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await event.wait()
+        return self._clock() - started
 
     def forget(self, permit: Permit) -> None:
         """Drop the permit's reserved instant from the bookkeeping (its grant stays)."""
@@ -175,54 +261,88 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local token = ARGV[#ARGV]
 local at = now
+local held = nil
+local found = true
 for i, key in ipairs(KEYS) do
-  local calls = tonumber(ARGV[2 * i - 1])
-  local recycle = tonumber(ARGV[2 * i])
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%.6f', now - recycle))
+  local calls = tonumber(ARGV[3 * i - 2])
+  local period = tonumber(ARGV[3 * i - 1])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%.6f', now - period))
   local rank = redis.call('ZRANK', key, token)
   if rank then
-    redis.call('ZREM', key, token)
+    held = tonumber(redis.call('ZSCORE', key, token)) - tonumber(ARGV[3 * i])
   else
+    found = false
     rank = redis.call('ZCARD', key)
   end
   if rank >= calls then
     local nth = redis.call('ZRANGE', key, rank - calls, rank - calls, 'WITHSCORES')
-    at = math.max(at, tonumber(nth[2]) + recycle)
+    at = math.max(at, tonumber(nth[2]) + period)
   end
 end
+if held and found and at <= math.max(now, held) + 0.000002 then
+  return string.format('%.6f', math.max(0, held - now))
+end
 for i, key in ipairs(KEYS) do
-  local recycle = tonumber(ARGV[2 * i])
-  redis.call('ZADD', key, string.format('%.6f', at), token)
-  redis.call('PEXPIRE', key, math.ceil((at - now + recycle) * 1000) + 1000)
+  local period = tonumber(ARGV[3 * i - 1])
+  local allowance = tonumber(ARGV[3 * i])
+  redis.call('ZADD', key, string.format('%.6f', at + allowance), token)
+  redis.call('PEXPIRE', key, math.ceil((at - now + allowance + period) * 1000) + 1000)
 end
 return string.format('%.6f', at - now)
+"""
+
+_SETTLE_SCRIPT = """
+local t = redis.call('TIME')
+local answered = tonumber(t[1]) + tonumber(t[2]) / 1000000 + tonumber(ARGV[1])
+local keep = math.ceil(tonumber(ARGV[3]) * 1000) + 1000
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, 'XX', string.format('%.6f', answered), ARGV[2])
+  if redis.call('PTTL', key) < keep then
+    redis.call('PEXPIRE', key, keep)
+  end
+end
+return 1
 """
 
 
 class RedisRateLimiter(RateLimiter):
     """Budgets shared by every process through Redis (``BROKERHUB_REDIS_URL``).
 
-    Each limit of a key is a sorted set of granted instants; one Lua script reads the Redis
-    clock, finds the earliest instant every limit allows and records it in all of them, so
-    concurrent processes never both take the last slot.
+    Each limit of a key is a sorted set of grants scored by their latest count instant; one
+    Lua script reads the Redis clock, finds the earliest instant every limit allows and
+    records it in all of them, so concurrent processes never both take the last slot; another
+    moves a grant to the instant its answer came.
     """
 
     def __init__(self, url: str, *, prefix: str = "brokerhub:ratelimit:") -> None:
         super().__init__()
         self._redis: Redis = Redis.from_url(url)
         self._script = self._redis.register_script(_RESERVE_SCRIPT)
+        self._settle_script = self._redis.register_script(_SETTLE_SCRIPT)
         self._prefix = prefix
         self._instance = uuid.uuid4().hex
 
+    def _keys(self, key: str, limits: Sequence[RateLimit]) -> list[str]:
+        return [f"{self._prefix}{key}:{limit.calls}/{limit.period:g}" for limit in limits]
+
     async def reserve(self, key: str, limits: Sequence[RateLimit], token: str) -> float:
         """Return the seconds until the next slot allowed by every limit, and take it."""
-        keys = [f"{self._prefix}{key}:{limit.calls}/{limit.period:g}" for limit in limits]
         args: list[str] = []
         for limit in limits:
-            args += [str(limit.calls), repr(limit.recycle_after)]
+            args += [str(limit.calls), repr(limit.period), repr(limit.allowance)]
         args.append(f"{self._instance}:{token}")
-        result = await self._script(keys=keys, args=args)
+        result = await self._script(keys=self._keys(key, limits), args=args)
         return float(result)
+
+    async def _settle(self, permit: Permit) -> None:
+        await self._settle_script(
+            keys=self._keys(permit.key, permit.limits),
+            args=[
+                repr(COUNT_MARGIN),
+                f"{self._instance}:{permit.token}",
+                repr(max(limit.period for limit in permit.limits)),
+            ],
+        )
 
     async def close(self) -> None:
         """Close the Redis connection pool."""

@@ -253,7 +253,8 @@ class HttpClient:
             except BrokerHubError as exc:
                 error = exc
             finally:
-                self._limiter.forget(permit)
+                # The broker counted the request by now: its token comes back from here.
+                await self._limiter.settle(permit)
             if isinstance(error, ReauthorizationRequired) and isinstance(self._auth, RefusalAware):
                 await self._auth.refused(error)
             self._log(outgoing, response, error, started, attempt, family, permit.waited)
