@@ -5,7 +5,9 @@ natural key ``(connection_id, transaction_id)``, WAL, one transaction) taking co
 models, and rows/s of an idempotent re-ingest of the same rows (all duplicates).
 Peer, same run, same migrated schema and pragmas (WAL, foreign keys on): ``sqlite3``
 ``executemany`` of pre-built tuples inside one ``BEGIN``/``COMMIT``, and ``INSERT OR IGNORE``
-of the same tuples for the re-ingest. Goal: hub >= 0.8x the peer on both.
+of the same tuples for the re-ingest. The tuples are the store's own stored form (Decimals as
+text, SQLAlchemy's UTC datetime text), so both sides write identical rows; the hub converts
+its models inside the timed block. Goal: hub >= 0.8x the peer on both.
 """
 
 from __future__ import annotations
@@ -15,54 +17,25 @@ import sqlite3
 import tempfile
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench.harness import RUNS, BenchResult, Figures, interleave, main, pin_self, timed
 from bench.ingest_data import (
-    COLUMNS,
     FULL_ROWS,
     hub_ingest,
     ingest_figures,
     ingest_result,
     make_connection,
     make_transactions,
+    peer_rows,
 )
 from brokerhub.core.portfolio import Transaction
 from brokerhub.store.engine import create_engine, migrate
+from brokerhub.store.repos.transaction_rows import COLUMNS
 
 _PLACEHOLDERS = ", ".join("?" * len(COLUMNS))
 INSERT = f"INSERT INTO transactions ({', '.join(COLUMNS)}) VALUES ({_PLACEHOLDERS})"  # noqa: S608
-
-
-def _sqlite_time(value: datetime) -> str:
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-
-
-def peer_rows(connection_id: uuid.UUID, rows: Sequence[Transaction]) -> list[tuple[Any, ...]]:
-    """Return ``rows`` as tuples in SQLite's stored form (Decimal as text, naive UTC time)."""
-    now = _sqlite_time(datetime.now(UTC))
-    key = connection_id.hex
-    return [
-        (
-            key,
-            t.transaction_id,
-            t.account_id,
-            t.transaction_type.value,
-            t.symbol,
-            str(t.quantity),
-            str(t.price),
-            str(t.amount),
-            str(t.fees),
-            t.description,
-            _sqlite_time(t.transaction_date),
-            t.order_id,
-            now,
-            None,
-        )
-        for t in rows
-    ]
 
 
 async def _fresh_database(folder: Path) -> tuple[str, Path]:
@@ -93,16 +66,15 @@ def _run_hub(folder: Path, rows: Sequence[Transaction]) -> Figures:
 
 
 def _run_peer(folder: Path, rows: Sequence[Transaction]) -> Figures:
-    async def prepare() -> tuple[Path, uuid.UUID]:
+    async def prepare() -> tuple[Path, list[tuple[Any, ...]]]:
         url, path = await _fresh_database(folder)
         engine = create_engine(url)
         try:
-            return path, await make_connection(engine)
+            return path, peer_rows(engine, await make_connection(engine), rows)
         finally:
             await engine.dispose()
 
-    path, connection_id = asyncio.run(prepare())
-    tuples = peer_rows(connection_id, rows)
+    path, tuples = asyncio.run(prepare())
     database = sqlite3.connect(path, isolation_level=None)
     try:
         database.execute("PRAGMA foreign_keys=ON")

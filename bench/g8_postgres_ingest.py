@@ -1,11 +1,12 @@
 """G8: ingest 1,000,000 transactions into PostgreSQL through the store vs asyncpg COPY.
 
-Measured: rows/s of brokerhub's ``store.repos.transactions.upsert_many`` (INSERT ... ON
-CONFLICT DO NOTHING RETURNING on the natural key, one transaction) taking core Transaction
-models, and of an idempotent re-ingest of the same rows (all duplicates).
+Measured: rows/s of brokerhub's ``store.repos.transactions.insert_new`` (what sync calls:
+dedupe on the natural key, returns the new transactions, one transaction) taking core
+Transaction models, and of an idempotent re-ingest of the same rows (all duplicates).
 Peers, same run, same migrated schema (the unique key included): asyncpg
-``copy_records_to_table`` of pre-built records, and for the re-ingest COPY into a temporary
-staging table then ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``. Goal: hub >= 0.8x each.
+``copy_records_to_table`` of pre-built records (the store's own stored form, so both sides
+write identical rows), and for the re-ingest COPY into a temporary staging table then
+``INSERT ... SELECT ... ON CONFLICT DO NOTHING``. Goal: hub >= 0.8x each.
 Every run uses a throwaway database on the server at ``BROKERHUB_BENCH_POSTGRES_URL``
 (default ``postgresql://postgres@127.0.0.1:5432/test``), dropped afterwards.
 """
@@ -17,24 +18,23 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
 from sqlalchemy import make_url
 
 from bench.harness import RUNS, BenchResult, Figures, interleave, main, pin_self, timed
 from bench.ingest_data import (
-    COLUMNS,
     FULL_ROWS,
     hub_ingest,
     ingest_figures,
     ingest_result,
     make_connection,
     make_transactions,
+    peer_rows,
 )
 from brokerhub.core.portfolio import Transaction
 from brokerhub.store.engine import create_engine, migrate
+from brokerhub.store.repos.transaction_rows import COLUMNS
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -62,29 +62,6 @@ async def throwaway_database() -> AsyncIterator[str]:
         await admin.close()
 
 
-def _records(connection_id: uuid.UUID, rows: Sequence[Transaction]) -> list[tuple[Any, ...]]:
-    now = datetime.now(UTC)
-    return [
-        (
-            connection_id,
-            t.transaction_id,
-            t.account_id,
-            t.transaction_type.value,
-            t.symbol,
-            t.quantity,
-            t.price,
-            t.amount,
-            t.fees,
-            t.description,
-            t.transaction_date,
-            t.order_id,
-            now,
-            None,
-        )
-        for t in rows
-    ]
-
-
 async def _hub(rows: Sequence[Transaction]) -> Figures:
     async with throwaway_database() as url:
         engine = create_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
@@ -105,10 +82,9 @@ async def _peer(rows: Sequence[Transaction]) -> Figures:
     async with throwaway_database() as url:
         engine = create_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
         try:
-            connection_id = await make_connection(engine)
+            records = peer_rows(engine, await make_connection(engine), rows)
         finally:
             await engine.dispose()
-        records = _records(connection_id, rows)
         connection = await asyncpg.connect(url)
         try:
             with timed() as first:

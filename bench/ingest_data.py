@@ -1,8 +1,9 @@
 """The ingest dataset shared by G7 and G8: seeded synthetic transactions and a store to hold them.
 
 The same N transactions are given to brokerhub as core :class:`Transaction` models (what a sync
-hands the store) and to the peers as plain tuples already in the database's own form; both are
-built before any timing starts.
+hands the store) and to the peers as plain tuples already in the database's own form, built by
+the store's own :func:`~brokerhub.store.repos.transaction_rows.stored_rows` so both sides write
+identical values; both are built before any timing starts.
 """
 
 from __future__ import annotations
@@ -12,35 +13,21 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.harness import BenchResult, Figures, ratio
+from brokerhub.core.clock import utcnow
 from brokerhub.core.portfolio import Transaction, TransactionType
 from brokerhub.store.engine import create_session_factory
 from brokerhub.store.enums import Environment
 from brokerhub.store.repos import connections, transactions, users
+from brokerhub.store.repos.transaction_rows import stored_rows
 
 FULL_ROWS = 1_000_000
 SEED = 9
 SYMBOLS = ("AAPL", "MSFT", "SPY", "NVDA", "AMZN", "GOOG", "META", "TSLA", "QQQ", "IWM")
-# (column, ...) in the order of the peer tuples; the same columns the hub's upsert writes.
-COLUMNS = (
-    "connection_id",
-    "transaction_id",
-    "account_id",
-    "transaction_type",
-    "symbol",
-    "quantity",
-    "price",
-    "amount",
-    "fees",
-    "description",
-    "transaction_date",
-    "order_id",
-    "created_at",
-    "raw",
-)
 
 
 def make_transactions(count: int, seed: int = SEED) -> list[Transaction]:
@@ -88,11 +75,19 @@ async def make_connection(engine: AsyncEngine) -> uuid.UUID:
 async def hub_ingest(
     engine: AsyncEngine, connection_id: uuid.UUID, rows: Sequence[Transaction]
 ) -> int:
-    """Ingest ``rows`` through the store's idempotent upsert in one transaction; return new."""
+    """Ingest ``rows`` as sync does (``insert_new``, one transaction); return how many were new."""
     async with create_session_factory(engine)() as session, session.begin():
-        return await transactions.upsert_many(
-            session, connection_id=connection_id, transactions=rows
-        )
+        new = await transactions.insert_new(session, connection_id=connection_id, transactions=rows)
+        return len(new)
+
+
+def peer_rows(
+    engine: AsyncEngine, connection_id: uuid.UUID, rows: Sequence[Transaction]
+) -> list[tuple[Any, ...]]:
+    """Return ``rows`` as the tuples ``engine``'s database stores (``transaction_rows.COLUMNS``)."""
+    return list(
+        stored_rows(rows, connection_id=connection_id, created_at=utcnow(), dialect=engine.dialect)
+    )
 
 
 INGEST_GOAL = 0.8

@@ -1,25 +1,61 @@
-"""Transactions: idempotent upsert by (connection, broker transaction id) and filtered listing."""
+"""Transactions: idempotent bulk ingest by (connection, broker transaction id), and listing.
+
+Ingest writes through the driver's bulk primitive inside the session's transaction, with rows
+built by :mod:`~brokerhub.store.repos.transaction_rows`: on SQLite ``executemany`` of a
+multi-row INSERT that binds the batch's constants (connection id, ``created_at``) once per
+statement; on PostgreSQL ``COPY``. Only rows whose broker id is not stored yet
+are written: the stored ids among the batch are looked up first (skipped when the connection
+has no transactions at all), so the caller learns exactly which transactions were new and a
+repeated ingest writes nothing. The unique key (connection_id, transaction_id) stays the
+guarantee: a row that somehow slipped past the lookup fails the write instead of duplicating.
+
+Concurrent ingests for one connection: on PostgreSQL a transaction-scoped advisory lock per
+connection makes them take turns, so the second sees the first's rows once it commits. SQLite
+has one writer at a time and its transactions are serializable, so a write after another
+transaction's commit fails (``database is locked``) rather than trusting a stale lookup.
+"""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from functools import cache
+from itertools import chain, islice, repeat
+from operator import add
+from typing import Any
 
-from sqlalchemy import Insert, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brokerhub.core.clock import utcnow
 from brokerhub.core.portfolio import Transaction, TransactionType
 from brokerhub.store.models import TransactionRow
-from brokerhub.store.repos._json import jsonable
+from brokerhub.store.repos.transaction_rows import (
+    COLUMNS,
+    CONSTANT_COLUMNS,
+    TRANSACTIONS,
+    VALUE_COLUMNS,
+    Row,
+    stored_constants,
+    stored_values,
+)
 
-# Rows per call; SQLAlchemy splits each call into INSERTs within the bind-parameter limits.
-BATCH_SIZE = 500
-TRANSACTIONS = cast(Table, TransactionRow.__table__)
+# An arbitrary constant that names the per-connection ingest lock among PostgreSQL's two-key
+# advisory locks (a key space apart from the one-key migration lock).
+INGEST_LOCK_CLASS = 0x7478
+# Rows per SQLite INSERT: 2 + 12 * 64 = 770 bound values, under the oldest SQLite limit (999).
+SQLITE_ROWS_PER_INSERT = 64
+_SQLITE_STORED_IDS = (
+    f"SELECT transaction_id FROM {TRANSACTIONS.name} WHERE connection_id = ?"  # noqa: S608
+    " AND transaction_id IN (SELECT value FROM json_each(?))"
+)
+_POSTGRESQL_STORED_IDS = (
+    f"SELECT transaction_id FROM {TRANSACTIONS.name} WHERE connection_id = $1"  # noqa: S608
+    " AND transaction_id = ANY($2::text[])"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,21 +80,39 @@ async def upsert_many(
 async def insert_new(
     session: AsyncSession, *, connection_id: uuid.UUID, transactions: Sequence[Transaction]
 ) -> list[Transaction]:
-    """Store the transactions not stored yet and return them (as :func:`upsert_many`)."""
-    now = utcnow()
-    inserted: set[str] = set()
-    # One cached Core statement run with many parameter sets: SQLAlchemy's "insertmanyvalues"
-    # batches them into multi-row INSERT ... RETURNING without compiling each batch anew and
-    # without the ORM's per-row bulk bookkeeping.
-    statement = _insert_ignoring_duplicates(session).returning(TRANSACTIONS.c.transaction_id)
-    for batch in _batches(transactions, BATCH_SIZE):
-        values = [_values(connection_id, transaction, now) for transaction in batch]
-        inserted.update((await session.scalars(statement, values)).all())
-    new = []
-    for transaction in transactions:
-        if transaction.transaction_id in inserted:
-            inserted.discard(transaction.transaction_id)
-            new.append(transaction)
+    """Store the transactions not stored yet, in the session's transaction, and return them.
+
+    The result keeps the input order; of transactions repeating a broker id only the first
+    counts. Stored rows are never changed.
+    """
+    if not transactions:
+        return []
+    dialect = session.get_bind().dialect
+    if dialect.name not in {"sqlite", "postgresql"}:
+        raise NotImplementedError(f"transactions ingest is not written for {dialect.name}")
+    if dialect.name == "postgresql":
+        # Through the session: flushes pending rows and starts the transaction the driver joins.
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:lock_class, :key)"),
+            {"lock_class": INGEST_LOCK_CLASS, "key": _lock_key(connection_id)},
+        )
+    first = _first_of_each_id(transactions)
+    # Also a flush through the session, so the driver sees every row written before.
+    has_any = await _has_any(session, connection_id)
+    driver = await _driver_connection(session)
+    constants = stored_constants(connection_id=connection_id, created_at=utcnow(), dialect=dialect)
+    stored = (
+        await _stored_ids(driver, dialect.name, constants[0], list(first)) if has_any else set()
+    )
+    new = [t for id_, t in first.items() if id_ not in stored] if stored else [*first.values()]
+    if not new:
+        return new
+    values = stored_values(new, dialect)
+    if dialect.name == "sqlite":
+        await _sqlite_insert(driver, constants, values, len(new))
+    else:
+        records = map(add, repeat(constants), values)
+        await driver.copy_records_to_table(TRANSACTIONS.name, records=records, columns=COLUMNS)
     return new
 
 
@@ -98,38 +152,64 @@ async def list_for_connection(
     return [_to_stored(row) for row in await session.scalars(query)]
 
 
-def _insert_ignoring_duplicates(session: AsyncSession) -> Insert:
-    dialect = session.get_bind().dialect.name
-    key = ["connection_id", "transaction_id"]
-    if dialect == "postgresql":
-        return postgresql.insert(TRANSACTIONS).on_conflict_do_nothing(index_elements=key)
+def _first_of_each_id(transactions: Sequence[Transaction]) -> dict[str, Transaction]:
+    first: dict[str, Transaction] = {}
+    for transaction in transactions:
+        first.setdefault(transaction.transaction_id, transaction)
+    return first
+
+
+async def _has_any(session: AsyncSession, connection_id: uuid.UUID) -> bool:
+    query = select(TRANSACTIONS.c.id).where(TRANSACTIONS.c.connection_id == connection_id)
+    return await session.scalar(query.limit(1)) is not None
+
+
+async def _stored_ids(driver: Any, dialect: str, key: object, ids: list[str]) -> set[str]:
+    """Return which of ``ids`` the connection (stored ``key``) has, in one query."""
     if dialect == "sqlite":
-        return sqlite.insert(TRANSACTIONS).on_conflict_do_nothing(index_elements=key)
-    raise NotImplementedError(f"transactions upsert is not written for {dialect}")
+        async with driver.execute(_SQLITE_STORED_IDS, (key, json.dumps(ids))) as cursor:
+            return {row[0] for row in await cursor.fetchall()}
+    return {row[0] for row in await driver.fetch(_POSTGRESQL_STORED_IDS, key, ids)}
 
 
-def _batches(items: Sequence[Transaction], size: int) -> Iterator[Sequence[Transaction]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+async def _sqlite_insert(driver: Any, constants: Row, values: Iterator[Row], count: int) -> None:
+    """Insert ``count`` rows of ``values``, :data:`SQLITE_ROWS_PER_INSERT` per statement."""
+    full, rest = divmod(count, SQLITE_ROWS_PER_INSERT)
+    if full:
+        statement = _sqlite_insert_statement(SQLITE_ROWS_PER_INSERT)
+        parameters = (
+            (*constants, *chain.from_iterable(islice(values, SQLITE_ROWS_PER_INSERT)))
+            for _ in range(full)
+        )
+        await (await driver.executemany(statement, parameters)).close()
+    if rest:
+        statement = _sqlite_insert_statement(rest)
+        await (await driver.execute(statement, (*constants, *chain.from_iterable(values)))).close()
 
 
-def _values(connection_id: uuid.UUID, transaction: Transaction, now: datetime) -> dict[str, Any]:
-    return {
-        "connection_id": connection_id,
-        "transaction_id": transaction.transaction_id,
-        "account_id": transaction.account_id,
-        "transaction_type": transaction.transaction_type,
-        "symbol": transaction.symbol,
-        "quantity": transaction.quantity,
-        "price": transaction.price,
-        "amount": transaction.amount,
-        "fees": transaction.fees,
-        "description": transaction.description,
-        "transaction_date": transaction.transaction_date,
-        "order_id": transaction.order_id,
-        "created_at": now,
-        "raw": jsonable(transaction.raw),
-    }
+@cache
+def _sqlite_insert_statement(rows: int) -> str:
+    """Return an INSERT of ``rows`` rows that all reuse the first parameters as the constants."""
+    shared = [f"?{number}" for number in range(1, len(CONSTANT_COLUMNS) + 1)]
+    width, first = len(VALUE_COLUMNS), len(shared) + 1
+    groups = (
+        ", ".join([*shared, *(f"?{first + row * width + i}" for i in range(width))])
+        for row in range(rows)
+    )
+    values = ", ".join(f"({group})" for group in groups)
+    return f"INSERT INTO {TRANSACTIONS.name} ({', '.join(COLUMNS)}) VALUES {values}"  # noqa: S608
+
+
+async def _driver_connection(session: AsyncSession) -> Any:
+    """Return the session connection's aiosqlite or asyncpg connection, in its transaction."""
+    raw = await (await session.connection()).get_raw_connection()
+    if raw.driver_connection is None:
+        raise RuntimeError("the session's connection is closed")
+    return raw.driver_connection
+
+
+def _lock_key(connection_id: uuid.UUID) -> int:
+    return int.from_bytes(connection_id.bytes[:4], "big", signed=True)
 
 
 def _to_stored(row: TransactionRow) -> StoredTransaction:

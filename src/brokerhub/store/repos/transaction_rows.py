@@ -1,0 +1,144 @@
+"""Transactions in the exact form the database stores them, built for the driver's bulk write.
+
+The ingest path hands rows straight to the driver (sqlite3 ``executemany``, asyncpg ``COPY``),
+so SQLAlchemy's per-value type processing does not run; this module produces what the column
+types would have bound, column by column with C-level iteration so a row costs little Python.
+Decimals go in unchanged on PostgreSQL (``NUMERIC``) and as their ``str`` on SQLite (what
+:class:`~brokerhub.store.types.ExactDecimal` stores); times as aware UTC on PostgreSQL and as
+SQLAlchemy's UTC text on SQLite. Constants (connection id, ``created_at``), ``raw`` and any
+transaction date not already in UTC go through the column types' own bind processors.
+
+The input is validated core models: their Decimals are finite and their datetimes aware UTC
+(``core.base.UtcDateTime``), which is what lets the fast columns skip the checks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from itertools import repeat
+from operator import add, attrgetter, is_, itemgetter, methodcaller
+from typing import Any, cast
+
+from sqlalchemy import Column, Dialect, Table
+
+from brokerhub.core.portfolio import Transaction
+from brokerhub.store.models import TransactionRow
+from brokerhub.store.repos._json import jsonable
+
+TRANSACTIONS = cast(Table, TransactionRow.__table__)
+CONSTANT_COLUMNS = ("connection_id", "created_at")
+"""Columns with one value for a whole batch, in the order of :func:`stored_constants`."""
+VALUE_COLUMNS = (
+    "transaction_id",
+    "account_id",
+    "transaction_type",
+    "symbol",
+    "quantity",
+    "price",
+    "amount",
+    "fees",
+    "description",
+    "transaction_date",
+    "order_id",
+    "raw",
+)
+"""Columns with a value per transaction, in the order of :func:`stored_values`' tuples."""
+COLUMNS = CONSTANT_COLUMNS + VALUE_COLUMNS
+"""Every column a stored row fills, in the order of :func:`stored_rows`' tuples."""
+
+# SQLAlchemy's SQLite DATETIME text is "YYYY-MM-DD HH:MM:SS.ffffff"; an aware UTC datetime's
+# isoformat with the same separator and precision is that text followed by "+00:00".
+_ISOFORMAT = methodcaller("isoformat", " ", "microseconds")
+_WITHOUT_OFFSET = itemgetter(slice(0, 26))
+
+Row = tuple[Any, ...]
+
+
+def stored_rows(
+    transactions: Sequence[Transaction],
+    *,
+    connection_id: uuid.UUID,
+    created_at: datetime,
+    dialect: Dialect,
+) -> Iterator[Row]:
+    """Return one tuple per transaction in :data:`COLUMNS` order, as ``dialect`` stores it."""
+    constants = stored_constants(
+        connection_id=connection_id, created_at=created_at, dialect=dialect
+    )
+    return map(add, repeat(constants), stored_values(transactions, dialect))
+
+
+def stored_constants(*, connection_id: uuid.UUID, created_at: datetime, dialect: Dialect) -> Row:
+    """Return the :data:`CONSTANT_COLUMNS` values of a batch as ``dialect`` stores them."""
+    columns = TRANSACTIONS.c
+    return (
+        _bind(columns.connection_id, dialect)(connection_id),
+        _bind(columns.created_at, dialect)(created_at),
+    )
+
+
+def stored_values(transactions: Sequence[Transaction], dialect: Dialect) -> Iterator[Row]:
+    """Return one tuple per transaction in :data:`VALUE_COLUMNS` order, as ``dialect`` stores it.
+
+    The tuples are built lazily, as the driver consumes them.
+    """
+    on_sqlite = dialect.name == "sqlite"
+
+    def field(name: str) -> Iterator[Any]:
+        return map(attrgetter(name), transactions)
+
+    return zip(
+        field("transaction_id"),
+        field("account_id"),
+        map(str, field("transaction_type")),  # a StrEnum's str is its value
+        field("symbol"),
+        _decimals(field("quantity"), on_sqlite=on_sqlite, nullable=True),
+        _decimals(field("price"), on_sqlite=on_sqlite, nullable=True),
+        _decimals(field("amount"), on_sqlite=on_sqlite, nullable=False),
+        _decimals(field("fees"), on_sqlite=on_sqlite, nullable=False),
+        field("description"),
+        _times([t.transaction_date for t in transactions], dialect),
+        field("order_id"),
+        _raws(field("raw"), dialect),
+        strict=True,
+    )
+
+
+def _decimals(
+    values: Iterator[Decimal | None], *, on_sqlite: bool, nullable: bool
+) -> Iterable[str | Decimal | None]:
+    if not on_sqlite:
+        return values
+    return map(_text_or_none, values) if nullable else map(str, values)
+
+
+def _text_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _times(values: list[datetime], dialect: Dialect) -> Iterable[str | datetime]:
+    if all(map(is_, map(attrgetter("tzinfo"), values), repeat(UTC))):
+        if dialect.name == "sqlite":
+            return map(_WITHOUT_OFFSET, map(_ISOFORMAT, values))
+        return values
+    # Not all in UTC (a model changed without validation): the column type converts or refuses
+    # them, all before anything is written.
+    return list(map(_bind(TRANSACTIONS.c.transaction_date, dialect), values))
+
+
+def _raws(values: Iterator[dict[str, object] | None], dialect: Dialect) -> list[str | None]:
+    process = _bind(TRANSACTIONS.c.raw, dialect)
+    return [None if value is None else process(jsonable(value)) for value in values]
+
+
+def _bind(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """Return the column type's bind processor for ``dialect`` (identity when it has none)."""
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return process if process is not None else _identity
+
+
+def _identity(value: Any) -> Any:
+    return value
