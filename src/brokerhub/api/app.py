@@ -80,7 +80,9 @@ def create_app(
     app.state.portfolio_cache = PortfolioCache(ttl=PORTFOLIO_CACHE_SECONDS)
     install_error_handlers(app)
     install_request_metrics(app)
-    routers = (health, me, brokerages, oauth, accounts, orders, marketdata, webhooks, ws, metrics)
+    # FastAPI tries routes in this order, one by one: the account reads (portfolio, balance,
+    # transactions) are the hottest, so they are tried first. No two routers' paths overlap.
+    routers = (accounts, health, me, brokerages, oauth, orders, marketdata, webhooks, ws, metrics)
     for module in (*routers, etrade_compat):
         app.include_router(module.router)
     mount_dashboard(app)  # last: the dashboard at / and /assets, never over an API route
