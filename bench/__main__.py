@@ -18,6 +18,7 @@ from typing import Any
 RESULTS = Path(__file__).parent / "results"
 # (module, deadline in seconds); transport_bench is the HTTP stack's G2 fan-out benchmark.
 BENCHMARKS: tuple[tuple[str, float], ...] = (
+    ("g1_adapter_calls", 600),
     ("transport_bench", 600),
     ("g3_pacing", 600),
     ("g4_idle_pacing", 300),

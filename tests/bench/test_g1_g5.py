@@ -56,3 +56,9 @@ def test_pacing_runs_tiny() -> None:
     result = g3_pacing.run(scale=0.04, runs=1)
     _check(result)
     assert result.hub["rejected_429"] + result.hub["rejected_400"] == 0
+
+
+def test_adapter_calls_runs_tiny() -> None:
+    from bench import g1_adapter_calls
+
+    _check(g1_adapter_calls.run(scale=0.01, runs=1))

@@ -11,7 +11,7 @@ quote streaming are not offered by this adapter: those raise UnsupportedOperatio
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -21,7 +21,7 @@ from brokerhub.brokers.alpaca.config import BROKER, AlpacaConfig
 from brokerhub.brokers.alpaca.schemas import AlpacaOrderRequest, AlpacaReplaceRequest
 from brokerhub.brokers.alpaca.stream import trade_updates
 from brokerhub.brokers.base import BaseBroker
-from brokerhub.brokers.http import RetryPolicy, Timeouts
+from brokerhub.brokers.http import RateLimit, RetryPolicy, Timeouts
 from brokerhub.core.capabilities import Capability
 from brokerhub.core.clock import utcnow
 from brokerhub.core.instruments import AssetClass
@@ -66,6 +66,7 @@ class AlpacaAdapter(BaseBroker):
         config: hosts and keys.
         timeouts: per-attempt HTTP timeouts.
         retry: the retry policy of idempotent requests.
+        rate_limits: limits per endpoint family; Alpaca's published ones by default.
     """
 
     name: ClassVar[str] = BROKER
@@ -77,9 +78,10 @@ class AlpacaAdapter(BaseBroker):
         *,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
+        rate_limits: Mapping[str, Sequence[RateLimit]] | None = None,
     ) -> None:
         self.config = config
-        self.client = AlpacaClient(config, timeouts=timeouts, retry=retry)
+        self.client = AlpacaClient(config, timeouts=timeouts, retry=retry, rate_limits=rate_limits)
         self._account_number: str | None = None
 
     async def _own(self, account_id: str) -> None:

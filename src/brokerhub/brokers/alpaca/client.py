@@ -9,7 +9,7 @@ alpaca/data/historical/stock.py) and Alpaca's API reference.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -35,7 +35,7 @@ from brokerhub.brokers.alpaca.schemas import (
     AlpacaReplaceRequest,
     AlpacaTrade,
 )
-from brokerhub.brokers.http import HttpClient, RetryPolicy, Timeouts
+from brokerhub.brokers.http import HttpClient, RateLimit, RetryPolicy, Timeouts
 
 M = TypeVar("M", bound=BaseModel)
 Raw = dict[str, Any]
@@ -63,6 +63,8 @@ class AlpacaClient:
         config: hosts and keys.
         timeouts: per-attempt timeouts (tests shorten them).
         retry: the retry policy of idempotent requests.
+        rate_limits: limits per family; Alpaca's published 200/min by default (an account
+            with a higher plan, or a benchmark, passes its own).
     """
 
     def __init__(
@@ -71,11 +73,12 @@ class AlpacaClient:
         *,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
+        rate_limits: Mapping[str, Sequence[RateLimit]] | None = None,
     ) -> None:
         auth = AlpacaKeyAuth(config.key_id, config.secret_key)
         common: dict[str, Any] = {
             "broker": BROKER,
-            "rate_limits": RATE_LIMITS,
+            "rate_limits": RATE_LIMITS if rate_limits is None else rate_limits,
             "limit_scope": config.key_id,
             "auth": auth,
             "error_mapper": map_error,
