@@ -10,6 +10,8 @@ import contextlib
 import json
 from pathlib import Path
 
+import pytest
+
 from bench.harness import BenchResult, http_get
 from bench.pacing_server import (
     alpaca_account_body,
@@ -18,6 +20,9 @@ from bench.pacing_server import (
     reset,
     stats,
 )
+
+# alpaca-py (G1's peer) imports websockets.legacy, which warns that it is deprecated.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _check(result: BenchResult) -> None:
