@@ -22,6 +22,7 @@ BENCHMARKS: tuple[tuple[str, float], ...] = (
     ("transport_bench", 600),
     ("g3_pacing", 600),
     ("g4_idle_pacing", 300),
+    ("g5_sync_wall", 300),
     ("g6_rest_read", 600),
     ("g7_sqlite_ingest", 2400),
     ("g8_postgres_ingest", 2400),

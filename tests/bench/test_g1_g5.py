@@ -67,3 +67,15 @@ def test_adapter_calls_runs_tiny() -> None:
     from bench import g1_adapter_calls
 
     _check(g1_adapter_calls.run(scale=0.01, runs=1))
+
+
+@pytest.mark.postgres
+def test_sync_wall_runs_once() -> None:
+    from bench import g5_sync_wall
+
+    try:
+        result = g5_sync_wall.run(runs=1)
+    except OSError as exc:
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    _check(result)
+    assert result.hub["refused"] == 0
