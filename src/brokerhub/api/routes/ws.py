@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -38,6 +39,18 @@ router = APIRouter(tags=["streams"])
 
 POLICY_VIOLATION = 1008
 OUTGOING_QUEUE_SIZE = 1000
+# Frames of the latest quotes kept for reuse: more than the (feed, symbol) streams ever open.
+QUOTE_FRAMES_KEPT = 4096
+
+
+@functools.lru_cache(maxsize=QUOTE_FRAMES_KEPT)
+def quote_frame(feed: str, quote: Quote) -> str:
+    """Return the frame of ``quote`` on ``feed``, rendered once for every client watching it.
+
+    The streams hand the same quote to each watcher; rendering it per client cost more than
+    sending it (G10). Quotes are immutable, so equal quotes share one frame.
+    """
+    return dumps({"type": "quote", "feed": feed, "data": quote.model_dump(exclude={"raw"})})
 
 
 class _Client:
@@ -51,11 +64,14 @@ class _Client:
         self.watching: set[tuple[str, str]] = set()
 
     def send(self, message: dict[str, Any]) -> None:
+        self.send_frame(dumps(message))
+
+    def send_frame(self, frame: str) -> None:
         with contextlib.suppress(asyncio.QueueFull):  # a client that cannot keep up skips
-            self.outgoing.put_nowait(dumps(message))
+            self.outgoing.put_nowait(frame)
 
     def on_quote(self, feed: str, quote: Quote) -> None:
-        self.send({"type": "quote", "feed": feed, "data": quote.model_dump(exclude={"raw"})})
+        self.send_frame(quote_frame(feed, quote))
 
     async def adapter(self, feed: str) -> Broker:
         spec = self.hub.connections.spec(feed)
