@@ -2,7 +2,12 @@
 
 SQLite connections get ``foreign_keys=ON`` (cascades work) and WAL (readers do not block the
 writer), and issue their own ``BEGIN`` so transactions, savepoints and DDL behave as they do on
-PostgreSQL. Nothing here runs at import time.
+PostgreSQL. Write transactions (``sessions.begin()``) start with ``BEGIN IMMEDIATE``: a deferred
+transaction that reads, then writes after another connection committed cannot wait for the
+lock (WAL's snapshot rule) and fails at once with "database is locked", which made concurrent
+syncs fail; an immediate one takes the write lock up front, waiting up to
+:data:`SQLITE_BUSY_TIMEOUT_SECONDS` for the writer before it. Reads (``sessions()``) stay
+deferred and never wait. Nothing here runs at import time.
 """
 
 from __future__ import annotations
@@ -17,8 +22,12 @@ from sqlalchemy import Connection, event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.ext.asyncio.session import _AsyncSessionContextManager
 
 MIGRATIONS_LOCATION = "brokerhub.store:migrations"
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+WRITE_TRANSACTION = "brokerhub_write_transaction"
+"""Execution option of the engine that write sessions are bound to."""
 # An arbitrary constant that names brokerhub's migration lock among PostgreSQL advisory locks.
 MIGRATION_LOCK_ID = 0x62726F6B
 
@@ -36,7 +45,9 @@ def create_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = _create_async_engine(parsed, echo=echo)
+    engine = _create_async_engine(
+        parsed, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+    )
     event.listen(engine.sync_engine, "connect", _configure_sqlite)
     event.listen(engine.sync_engine, "begin", _begin_sqlite)
     return engine
@@ -52,12 +63,26 @@ def _configure_sqlite(dbapi_connection: Any, _record: object) -> None:
 
 
 def _begin_sqlite(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    write = connection.get_execution_options().get(WRITE_TRANSACTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class SessionFactory(async_sessionmaker[AsyncSession]):
+    """Sessions for reads (``sessions()``) and write transactions (``sessions.begin()``)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine, expire_on_commit=False)
+        self._writer = engine.execution_options(**{WRITE_TRANSACTION: True})
+
+    def begin(self) -> _AsyncSessionContextManager[AsyncSession]:
+        """Return a session in a write transaction that commits when the block ends."""
+        session = self(bind=self._writer)
+        return session._maker_context_manager()
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Return the session factory for ``engine``; objects stay readable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return SessionFactory(engine)
 
 
 async def migrate(url: str | URL, *, revision: str = "head") -> None:
