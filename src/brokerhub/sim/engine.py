@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from brokerhub.core.instruments import Instrument
-from brokerhub.core.orders import Fill, OrderRequest, OrderStatus, OrderType, TimeInForce
+from brokerhub.core.orders import OrderRequest, OrderStatus, OrderType, TimeInForce
 from brokerhub.errors import Conflict, InvalidOrder, MarketClosed, NotFound
 from brokerhub.sim.calendar import MarketCalendar
 from brokerhub.sim.checks import commission, funds_problem, position_problem, request_problem
@@ -23,7 +23,7 @@ from brokerhub.sim.config import SimConfig
 from brokerhub.sim.ledger import Mark, Trade
 from brokerhub.sim.market import Market, Touch
 from brokerhub.sim.matching import Execution, execution_price, match, observe
-from brokerhub.sim.orders import SimOrder
+from brokerhub.sim.orders import SimFill, SimOrder
 from brokerhub.sim.state import ExchangeState, PaperAccount
 
 IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
@@ -202,12 +202,12 @@ class OrderEngine:
         self._by_account.setdefault(order.account_id, {})[order.order_id] = order
         if request.client_order_id is not None:
             self._client_ids.setdefault(client_key, []).append(order)
-        if is_open:
-            self._work(order, at, self._touches_at(order, at), checked=estimated)
+        touched = is_open and self._work(order, at, self._touches_at(order, at), checked=estimated)
         if request.time_in_force in IMMEDIATE and order.status.is_working:
             reason = f"{request.time_in_force.value}: the unfilled quantity was cancelled"
             self._finish(order, OrderStatus.CANCELLED, at, reason)
-        self._touch(order, at)
+        elif not touched:
+            self._touch(order, at)
         return order
 
     def cancel(self, order: SimOrder, at: datetime) -> None:
@@ -385,14 +385,14 @@ class OrderEngine:
         for trade in trades:
             ledger.post(trade, at, order.order_id)
             order.fills.append(
-                Fill(
-                    fill_id=f"{order.order_id}-F{len(order.fills) + 1}",
-                    symbol=trade.instrument.symbol,
-                    action=trade.action,
-                    quantity=abs(trade.quantity),
-                    price=trade.price,
-                    commission=trade.commission,
-                    filled_at=at,
+                SimFill(
+                    f"{order.order_id}-F{len(order.fills) + 1}",
+                    trade.instrument.symbol,
+                    trade.action,
+                    abs(trade.quantity),
+                    trade.price,
+                    trade.commission,
+                    at,
                 )
             )
         done = all(order.remaining(leg) == 0 for leg in order.request.legs)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from math import gcd
 
 from brokerhub.core.money import ZERO
-from brokerhub.core.orders import Fill, Order, OrderLeg, OrderRequest, OrderStatus
+from brokerhub.core.orders import Fill, Order, OrderAction, OrderLeg, OrderRequest, OrderStatus
 
 
 def combination_units(legs: list[OrderLeg]) -> Decimal:
@@ -32,6 +32,27 @@ def net_price(legs: list[OrderLeg], prices: dict[str, Decimal]) -> Decimal:
         (leg.action.sign * prices[leg.instrument.symbol] * leg.quantity / units for leg in legs),
         start=ZERO,
     )
+
+
+@dataclass(slots=True)
+class SimFill:
+    """One execution of one leg, with the fields (and snapshot form) of a core ``Fill``.
+
+    Kept as one small object rather than a pydantic model (three objects each): a long
+    history of fills is then cheaper to hold and for the garbage collector to walk.
+    """
+
+    fill_id: str
+    symbol: str
+    action: OrderAction
+    quantity: Decimal
+    price: Decimal
+    commission: Decimal
+    filled_at: datetime
+
+    def to_core(self) -> Fill:
+        """Return the fill as a validated core fill."""
+        return Fill.model_validate(self, from_attributes=True)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -54,7 +75,7 @@ class SimOrder:
     account_id: str
     request: OrderRequest
     status: OrderStatus
-    fills: list[Fill] = field(default_factory=list)
+    fills: list[SimFill] = field(default_factory=list)
     created_at: datetime
     updated_at: datetime
     works_from: datetime
@@ -107,7 +128,7 @@ class SimOrder:
             trail_percent=request.trail_percent,
             filled_quantity=filled_quantity,
             average_fill_price=average,
-            fills=list(self.fills),
+            fills=[fill.to_core() for fill in self.fills],
             reject_reason=self.reject_reason,
             created_at=self.created_at,
             updated_at=self.updated_at,
