@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from itertools import chain, islice, repeat
-from operator import add
+from operator import add, attrgetter
 from typing import Any
 
 from sqlalchemy import select, text
@@ -153,7 +153,11 @@ async def list_for_connection(
 
 
 def _first_of_each_id(transactions: Sequence[Transaction]) -> dict[str, Transaction]:
-    first: dict[str, Transaction] = {}
+    """Return the transactions by broker id, keeping the first of any repeated id."""
+    by_id = dict(zip(map(attrgetter("transaction_id"), transactions), transactions, strict=True))
+    if len(by_id) == len(transactions):
+        return by_id
+    first: dict[str, Transaction] = {}  # a dict built from pairs keeps the last; keep the first
     for transaction in transactions:
         first.setdefault(transaction.transaction_id, transaction)
     return first
