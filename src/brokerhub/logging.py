@@ -47,10 +47,21 @@ _ACCOUNT_KEYS = frozenset(
 # Keys whose values are safe even though their names look secret.
 _SAFE_KEYS = frozenset({"token_type", "oauth_signature_method", "oauth_version"})
 
-_TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 " + REDACTED),
-    (re.compile(r'(?i)\b(oauth_[a-z_]+)(=|%3D)("?)[^"&,\s]+'), r"\1\2\3" + REDACTED),
+# Each text pattern with the lower-case fragments one of which any match contains, so a line
+# without them (most log lines: access logs, plain events) skips the regular expression.
+_TEXT_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     (
+        ("bearer", "basic"),
+        re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"),
+        r"\1 " + REDACTED,
+    ),
+    (
+        ("oauth_",),
+        re.compile(r'(?i)\b(oauth_[a-z_]+)(=|%3D)("?)[^"&,\s]+'),
+        r"\1\2\3" + REDACTED,
+    ),
+    (
+        ("=", "%3d"),
         re.compile(
             r"(?i)\b(access_token|refresh_token|id_token|client_secret|consumer_secret|"
             r"api_secret|api_key|apikey|key|secret|password|code_verifier|code|state|token)"
@@ -59,6 +70,7 @@ _TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         r"\1\2" + REDACTED,
     ),
     (
+        ("token", "secret", "password"),
         re.compile(
             r'(?i)("(?:access_token|refresh_token|id_token|client_secret|password|secret|'
             r'token|oauth_token|oauth_token_secret)"\s*:\s*")[^"]*'
@@ -68,12 +80,14 @@ _TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 _registered: set[str] = set()
+_registered_longest_first: list[str] = []
 
 
 def register_secret(value: str | None) -> None:
     """Remember ``value`` so it is replaced in every later log line (short values are ignored)."""
-    if value and len(value) >= MIN_REGISTERED_LENGTH:
+    if value and len(value) >= MIN_REGISTERED_LENGTH and value not in _registered:
         _registered.add(value)
+        _registered_longest_first[:] = sorted(_registered, key=len, reverse=True)
 
 
 def mask_account(value: object) -> str:
@@ -96,11 +110,13 @@ def is_secret_key(key: str) -> bool:
 
 def redact_text(text: str) -> str:
     """Return ``text`` with registered secrets and secret-looking fragments replaced."""
-    for secret in sorted(_registered, key=len, reverse=True):
+    for secret in _registered_longest_first:
         if secret in text:
             text = text.replace(secret, REDACTED)
-    for pattern, replacement in _TEXT_PATTERNS:
-        text = pattern.sub(replacement, text)
+    lowered = text.lower()
+    for fragments, pattern, replacement in _TEXT_PATTERNS:
+        if any(fragment in lowered for fragment in fragments):
+            text = pattern.sub(replacement, text)
     return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
@@ -126,7 +142,13 @@ def redact(value: Any, key: str | None = None) -> Any:
 def redact_event(
     logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """Redact every field of a structlog event (a structlog processor)."""
+    """Redact every field of a structlog event (a structlog processor).
+
+    A standard-library record is skipped: :class:`_StdlibRedactor` redacted its message, and
+    the pre-chain adds only its level, logger name and time.
+    """
+    if event_dict.get("_from_structlog") is False:
+        return event_dict
     for key, value in list(event_dict.items()):
         if key.startswith("_"):
             continue
@@ -166,8 +188,8 @@ def configure_logging(
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
         processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             redact_event,
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
             renderer,
         ],
