@@ -27,6 +27,7 @@ BENCHMARKS: tuple[tuple[str, float], ...] = (
     ("g7_sqlite_ingest", 2400),
     ("g8_postgres_ingest", 2400),
     ("g9_paper_matching", 2400),
+    ("g10_ws_fanout", 900),
     ("g11_cold_start", 600),
 )
 

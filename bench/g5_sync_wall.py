@@ -22,10 +22,10 @@ broker-side sliding window per lane that answers 429 (Alpaca) or HTTP 400 (E*TRA
 
 Measured: the product path, ``hub.sync.sync_account(force=True)`` for all K connections at
 once (``asyncio.gather``) over the hub's pooled adapters and shared in-process limiter,
-logging at WARNING, stored in a throwaway PostgreSQL database on 127.0.0.1 (as
-:mod:`bench.g8_postgres_ingest`): on SQLite, concurrent syncs fail with "database is locked"
-(a deferred ``BEGIN`` that reads then writes cannot wait for another writer; see
-store/engine.py). The bound is computed from what the servers counted: a lane of ``n`` requests
+logging at WARNING, stored in the default SQLite store (write transactions take the lock
+up front, so concurrent syncs wait for each other; see store/engine.py).
+
+The bound is computed from what the servers counted: a lane of ``n`` requests
 under ``calls`` per ``period`` cannot send its last request before
 ``floor((n - 1) / calls) * period``; the run's bound is its slowest lane. Wall time is from
 the first sync's start to the last one's end (stores included). Warm-up sync, then three
@@ -51,7 +51,6 @@ from typing import Any, cast
 import requests
 from requests_oauthlib import OAuth1Session
 
-from bench.g8_postgres_ingest import throwaway_database
 from bench.harness import (
     LOOPBACK,
     RUNS,
@@ -178,10 +177,8 @@ async def measure(runs: int, folder: Path) -> list[Figures]:
     apply_scaled_limits()
     results = []
     with emulators() as urls:
-        async with throwaway_database() as database:
-            database_url = database.replace("postgresql://", "postgresql+asyncpg://", 1)
-            settings = load_settings(home=folder / "home", database_url=database_url)
-            results += await _sync_runs(Hub(settings), urls, runs)
+        settings = load_settings(home=folder / "home")
+        results += await _sync_runs(Hub(settings), urls, runs)
     return results
 
 
@@ -282,7 +279,7 @@ def run(scale: float = 1.0, runs: int = RUNS) -> BenchResult:
             f"accounts in {ALPACA_KEYS + ETRADE_LOGINS} limited lanes + {PAPER_ACCOUNTS} paper: "
             f"{ALPACA_KEYS} Alpaca keys (1 per {ALPACA_PERIOD:g} s each), {ETRADE_LOGINS} "
             f"E*TRADE logins x {ETRADE_ACCOUNTS} accounts ({ETRADE_CALLS} per "
-            f"{ETRADE_PERIOD:g} s per login); PostgreSQL store (SQLite: 'database is locked')",
+            f"{ETRADE_PERIOD:g} s per login); default SQLite store",
             "servers: the Alpaca and E*TRADE emulators in one process pinned apart, behind "
             "per-lane sliding windows answering 429 / HTTP 400",
             "hub: hub.sync.sync_account(force=True) over all connections at once; bound = "
