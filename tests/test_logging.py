@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json as jsonlib
 import logging
 from collections.abc import Iterator
 
@@ -40,3 +41,40 @@ def test_stdlib_and_structlog_lines_are_redacted(
     text = captured.getvalue()
     assert text.count("[REDACTED]") >= 3, text  # the stdlib line, the event and the field
     assert secret not in text
+
+
+@pytest.mark.parametrize("json", [False, True])
+def test_stdlib_lines_have_the_structlog_layout(json: bool) -> None:
+    stream = io.StringIO()
+    configure_logging(logging.INFO, json=json, stream=stream)
+    try:
+        logging.getLogger("brokerhub.layout").warning("%s", "same words")
+        structlog.get_logger("brokerhub.layout").warning("same words")
+    finally:
+        configure_logging(logging.WARNING)
+    stdlib_line, structlog_line = stream.getvalue().splitlines()
+    if json:
+        stdlib, event = jsonlib.loads(stdlib_line), jsonlib.loads(structlog_line)
+        assert stdlib.pop("timestamp").endswith("Z")
+        assert event.pop("timestamp").endswith("Z")
+        assert (
+            stdlib
+            == event
+            == {"event": "same words", "level": "warning", "logger": "brokerhub.layout"}
+        )
+    else:
+        assert stdlib_line.split(" ", 1)[1] == structlog_line.split(" ", 1)[1]
+        assert stdlib_line.endswith("] same words                     [brokerhub.layout]")
+
+
+def test_stdlib_exceptions_keep_their_traceback() -> None:
+    stream = io.StringIO()
+    configure_logging(logging.INFO, stream=stream)
+    try:
+        try:
+            raise ValueError("broken")
+        except ValueError:
+            logging.getLogger("brokerhub.layout").exception("failed")
+    finally:
+        configure_logging(logging.WARNING)
+    assert "ValueError: broken" in stream.getvalue()

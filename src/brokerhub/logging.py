@@ -15,10 +15,12 @@ ways, so a secret is caught however it travels:
 
 from __future__ import annotations
 
+import json as jsonlib
 import logging
 import re
 import sys
 from collections.abc import Mapping, MutableMapping
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import structlog
@@ -166,6 +168,43 @@ class _StdlibRedactor(logging.Filter):
         return True
 
 
+# ConsoleRenderer's layout: levels padded to its longest name, events to 30 characters.
+_LEVEL_WIDTH = len("exception")
+_EVENT_WIDTH = 30
+
+
+class _Formatter(structlog.stdlib.ProcessorFormatter):
+    """structlog's formatter, with a direct path for plain standard-library records.
+
+    A uvicorn access line is a plain record: a message (redacted by :class:`_StdlibRedactor`),
+    a level, a logger name and a time. Rendering it through structlog's processors cost about
+    40 us per request on G6's read path; this writes the same line with string formatting.
+    Records with an exception or a stack, and any record while structlog context variables are
+    bound, still go through the processors.
+    """
+
+    def __init__(self, *, json: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._json = json
+
+    def format(self, record: logging.LogRecord) -> str:
+        if (
+            isinstance(record.msg, Mapping)  # a structlog event
+            or record.exc_info
+            or record.exc_text
+            or record.stack_info
+            or structlog.contextvars.get_contextvars()
+        ):
+            return super().format(record)
+        level = record.levelname.lower()
+        stamp = datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z")
+        message = record.getMessage()
+        if self._json:
+            fields = {"event": message, "level": level, "logger": record.name, "timestamp": stamp}
+            return jsonlib.dumps(fields)
+        return f"{stamp} [{level:<{_LEVEL_WIDTH}}] {message:<{_EVENT_WIDTH}} [{record.name}]"
+
+
 def configure_logging(
     level: int | str = logging.INFO, *, json: bool = False, stream: TextIO | None = None
 ) -> None:
@@ -185,7 +224,8 @@ def configure_logging(
     renderer: Any = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
-    formatter = structlog.stdlib.ProcessorFormatter(
+    formatter = _Formatter(
+        json=json,
         foreign_pre_chain=shared,
         processors=[
             redact_event,
