@@ -8,7 +8,7 @@ Both clients keep :data:`WORKERS` requests queued for :data:`SECONDS` (30 s) of
 ``GET /v2/positions`` (canned Alpaca body), on :data:`CLIENT_CPU`:
 
 * hub: :class:`~brokerhub.brokers.http.HttpClient` with the family's limits declared as the
-  broker documents them, ``RateLimit(10, 0.1)`` (the bucket: 10 at once, 100/s) and
+  broker documents them, ``TokenBucket(100, 10)`` (the bucket: 10 at once, then 100/s) and
   ``RateLimit(100, 1.0)`` (the window), a fresh :class:`LocalRateLimiter` per run and the
   default retry policy (a 429/400 would be retried; the server still counts it).
 * peer: ccxt's ``Throttler`` as ``ccxt.async_support.Exchange`` builds it for
@@ -37,7 +37,7 @@ from ccxt.async_support.base.throttler import Throttler
 
 from bench.harness import RUNS, BenchResult, Figures, interleave, main, pin_self, timed
 from bench.pacing_server import alpaca_positions_body, canned_server, reset, stats
-from brokerhub.brokers.http import HttpClient, LocalRateLimiter, RateLimit
+from brokerhub.brokers.http import HttpClient, LocalRateLimiter, RateLimit, TokenBucket
 from brokerhub.errors import BrokerHubError
 from brokerhub.logging import configure_logging
 
@@ -49,7 +49,7 @@ SECONDS = 30.0
 WORKERS = 20
 GOAL = 0.97
 PATH = "/v2/positions"
-HUB_LIMITS = (RateLimit(BURST, BURST / RATE), RateLimit(WINDOW_CALLS, WINDOW_SECONDS))
+HUB_LIMITS = (TokenBucket(RATE, BURST), RateLimit(WINDOW_CALLS, WINDOW_SECONDS))
 
 
 def allowed_budget(seconds: float) -> int:
@@ -183,7 +183,7 @@ def run(scale: float = 1.0, runs: int = RUNS) -> BenchResult:
             f"window {WINDOW_CALLS}/{WINDOW_SECONDS:g} s (HTTP 400 page), pinned apart",
             f"{seconds:g} s per run, {WORKERS} requests kept queued, budget "
             f"{allowed_budget(seconds)} requests; median of {runs} interleaved runs",
-            "hub: HttpClient, RateLimit(10, 0.1) + RateLimit(100, 1.0), LocalRateLimiter; "
+            "hub: HttpClient, TokenBucket(100, 10) + RateLimit(100, 1.0), LocalRateLimiter; "
             "ccxt: Throttler as Exchange builds it for rateLimit=10 ms (leaky bucket, cap 1)",
         ],
     )

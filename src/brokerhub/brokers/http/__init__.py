@@ -1,6 +1,7 @@
 """The one outgoing-HTTP stack every broker adapter uses.
 
-Pooling and timeouts (:class:`HttpClient`), per-family rate limits (:class:`RateLimit`,
+Pooling and timeouts (:class:`HttpClient`), per-family rate limits (:class:`RateLimit` windows and
+:class:`TokenBucket` buckets,
 shared through Redis when configured), the retry policy (:class:`RetryPolicy`), broker error
 mapping (:data:`ErrorMapper`, :func:`error_for_status`), host overrides
 (:func:`resolve_base_url`) and redacted logging of every call.
@@ -9,10 +10,12 @@ mapping (:data:`ErrorMapper`, :func:`error_for_status`), host overrides
 from brokerhub.brokers.http.errors import ErrorMapper, error_for_status
 from brokerhub.brokers.http.hosts import BASE_URL_FIELD, resolve_base_url
 from brokerhub.brokers.http.ratelimit import (
+    Limit,
     LocalRateLimiter,
     RateLimit,
     RateLimiter,
     RedisRateLimiter,
+    TokenBucket,
     create_rate_limiter,
     local_rate_limiter,
 )
@@ -25,6 +28,7 @@ __all__ = [
     "ErrorMapper",
     "HttpClient",
     "HttpResponse",
+    "Limit",
     "LocalRateLimiter",
     "OutgoingRequest",
     "RateLimit",
@@ -33,6 +37,7 @@ __all__ = [
     "RequestAuth",
     "RetryPolicy",
     "Timeouts",
+    "TokenBucket",
     "create_rate_limiter",
     "error_for_status",
     "local_rate_limiter",

@@ -26,7 +26,7 @@ import structlog
 from yarl import URL
 
 from brokerhub.brokers.http.errors import ErrorMapper, error_for_status
-from brokerhub.brokers.http.ratelimit import Permit, RateLimit, RateLimiter, local_rate_limiter
+from brokerhub.brokers.http.ratelimit import Limit, Permit, RateLimiter, local_rate_limiter
 from brokerhub.brokers.http.response import HttpResponse
 from brokerhub.brokers.http.retry import IDEMPOTENT_METHODS, RetryPolicy
 from brokerhub.errors import BrokerHubError, BrokerTimeout, NetworkError, ReauthorizationRequired
@@ -113,7 +113,8 @@ class HttpClient:
     Args:
         broker: the broker id, used in errors, logs and rate-limit keys.
         base_url: scheme and host (and any path prefix) every request path is joined to.
-        rate_limits: limits per endpoint family, from the broker's documentation.
+        rate_limits: limits per endpoint family (windows or token buckets), as the broker
+            documents them.
         limit_scope: whose budget this is (e.g. a hash of the user's consumer key or the
             account); never a secret itself.
         limiter: where budgets are kept; the process's in-memory limiter by default.
@@ -130,7 +131,7 @@ class HttpClient:
         *,
         broker: str,
         base_url: str,
-        rate_limits: Mapping[str, Sequence[RateLimit]] | None = None,
+        rate_limits: Mapping[str, Sequence[Limit]] | None = None,
         limit_scope: str = "",
         limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
