@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
+from fastapi.security.base import SecurityBase
 
 from brokerhub.api.ratelimit import RateLimiter
 from brokerhub.auth.users import INVALID_KEY_MESSAGE
@@ -14,8 +15,6 @@ from brokerhub.errors import AuthenticationFailed, NotFound
 from brokerhub.hub import Hub
 from brokerhub.metrics import API_AUTH_FAILURES
 from brokerhub.store.models.users import UserRow
-
-bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`")
 
 
 async def get_hub(request: Request) -> Hub:
@@ -45,24 +44,39 @@ async def get_portfolio_cache(request: Request) -> PortfolioCache:
 PortfolioCacheDep = Annotated[PortfolioCache, Depends(get_portfolio_cache)]
 
 
-async def current_user(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> UserRow:
-    """Return the user of the bearer key and count the request against their limit."""
-    hub = await get_hub(request)  # called, not a sub-dependency: each one costs ~30 us (G6)
-    try:
-        if credentials is None:
-            raise AuthenticationFailed(INVALID_KEY_MESSAGE)
-        user = await hub.users.authenticate(credentials.credentials)
-    except AuthenticationFailed:
-        API_AUTH_FAILURES.inc()
-        raise
-    limiter: RateLimiter = request.app.state.rate_limiter
-    await limiter.check(user.id)
-    return user
+class _BearerKeyUser(SecurityBase):
+    """The bearer-key dependency: the authenticated user, counted against their limit.
+
+    One FastAPI dependency node, where a function depending on ``HTTPBearer`` was two: each
+    node costs FastAPI about 30 us per request (G6). Being a :class:`SecurityBase` that
+    carries ``HTTPBearer``'s model and name, it documents the same ``HTTPBearer`` scheme in
+    OpenAPI as before.
+    """
+
+    def __init__(self) -> None:
+        self._bearer = HTTPBearer(
+            auto_error=False, description="An API key: `Authorization: Bearer <key>`"
+        )
+        self.model = self._bearer.model
+        self.scheme_name = self._bearer.scheme_name
+
+    async def __call__(self, request: Request) -> UserRow:
+        """Return the user of the bearer key and count the request against their limit."""
+        credentials = await self._bearer(request)
+        hub = await get_hub(request)  # called, not a sub-dependency (see above)
+        try:
+            if credentials is None:
+                raise AuthenticationFailed(INVALID_KEY_MESSAGE)
+            user = await hub.users.authenticate(credentials.credentials)
+        except AuthenticationFailed:
+            API_AUTH_FAILURES.inc()
+            raise
+        limiter: RateLimiter = request.app.state.rate_limiter
+        await limiter.check(user.id)
+        return user
 
 
+current_user = _BearerKeyUser()
 CurrentUser = Annotated[UserRow, Depends(current_user)]
 
 
