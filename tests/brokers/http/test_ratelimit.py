@@ -1,9 +1,11 @@
 """Pacing: bursts stay under the broker's limit, waiters sleep once, answered requests free
-their token a period after the answer, Redis shares budgets."""
+their token a period after the answer, token buckets are paced at their rate, Redis shares
+budgets and computes the same slots."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import subprocess
 import sys
@@ -14,7 +16,13 @@ from collections.abc import Iterator, Sequence
 import pytest
 import redis
 
-from brokerhub.brokers.http import HttpClient, LocalRateLimiter, RateLimit, RedisRateLimiter
+from brokerhub.brokers.http import (
+    HttpClient,
+    LocalRateLimiter,
+    RateLimit,
+    RedisRateLimiter,
+    TokenBucket,
+)
 from tests.conftest import REDIS_URL, require_service
 
 
@@ -29,16 +37,41 @@ def max_in_window(times: Sequence[float], window: float) -> int:
     return best
 
 
+def bucket_rejections(times: Sequence[float], rate: float, burst: int) -> int:
+    """Return how many of ``times`` a full token bucket of ``burst`` at ``rate``/s refuses."""
+    tokens, last, refused = float(burst), None, 0
+    for at in sorted(times):
+        if last is not None:
+            tokens = min(float(burst), tokens + (at - last) * rate)
+        last = at
+        if tokens < 1.0 - 1e-9:
+            refused += 1
+        else:
+            tokens -= 1.0
+    return refused
+
+
 SLIDING_WINDOW_BROKER = """
 import asyncio, sys, time
 from collections import deque
 from aiohttp import web
 
 calls, period = int(sys.argv[1]), float(sys.argv[2])
+rate, burst = float(sys.argv[3]), float(sys.argv[4])
 arrivals, accepted, rejected = deque(), [], [0]
+bucket = [burst, time.monotonic()]
 
 async def limited(request):
     now = time.monotonic()
+    if request.path == "/bucket":
+        bucket[0] = min(burst, bucket[0] + (now - bucket[1]) * rate)
+        bucket[1] = now
+        if bucket[0] < 1.0:
+            rejected[0] += 1
+            return web.Response(status=429)
+        bucket[0] -= 1.0
+        accepted.append(now)
+        return web.json_response({})
     while arrivals and now - arrivals[0] >= period:
         arrivals.popleft()
     if len(arrivals) >= calls:
@@ -72,9 +105,10 @@ asyncio.run(main())
 
 @pytest.fixture
 def sliding_window_broker() -> Iterator[str]:
-    """Run a broker in its own process that refuses the 101st request in any 1 s window."""
+    """Run a broker in its own process that refuses the 101st request in any 1 s window
+    (``/bucket``: a token bucket of 10 refilled at 100/s instead)."""
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", SLIDING_WINDOW_BROKER, "100", "1.0"],
+        [sys.executable, "-c", SLIDING_WINDOW_BROKER, "100", "1.0", "100", "10"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -106,6 +140,59 @@ async def test_a_burst_of_500_is_paced_under_the_limit(
     assert max_in_window([float(t) for t in stats["accepted"]], 1.0) <= 100
     # Four full windows must pass; the pacer wastes little beyond them.
     assert 4.0 <= elapsed < 7.0
+
+
+async def test_a_token_bucket_broker_gets_its_rate_without_rejection(
+    sliding_window_broker: str,
+) -> None:
+    async with HttpClient(
+        broker="test",
+        base_url=sliding_window_broker,
+        rate_limits={"accounts": [TokenBucket(100, 10)]},
+        limit_scope=uuid.uuid4().hex,
+        limiter=LocalRateLimiter(),
+        pool_size=20,
+    ) as client:
+        await asyncio.gather(*(client.get("/bucket", family="accounts") for _ in range(310)))
+        stats = (await client.get("/stats")).json()
+    accepted = sorted(float(t) for t in stats["accepted"])
+    assert stats["rejected"] == 0
+    assert len(accepted) == 310
+    # A burst of 10, then 300 at 100/s: 3 s. As the window RateLimit(10, 0.1) it would take
+    # 31 refills of (100 ms + the answer time + 1 ms), over 3.1 s.
+    assert 2.95 <= accepted[-1] - accepted[0] < 3.1
+
+
+async def test_a_token_bucket_spends_its_burst_then_paces_at_its_rate() -> None:
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = LocalRateLimiter(sleep=sleep, clock=lambda: now[0])
+    bucket = TokenBucket(100, 10)
+    sent, answered = [], []
+    for _ in range(60):
+        permit = await limiter.acquire("k", [bucket])
+        await limiter.confirm(permit)
+        sent.append(now[0])
+        now[0] += 0.004  # the answer comes 4 ms later
+        answered.append(now[0])
+        await limiter.settle(permit)
+        now[0] = sent[-1]  # the next request was queued all along
+    assert sent[:10] == [0.0] * 10
+    gaps = [later - earlier for earlier, later in itertools.pairwise(sent[10:])]
+    assert gaps == pytest.approx([0.01] * len(gaps))
+    # However the broker counted each request between sending and the answer, no refusal.
+    assert bucket_rejections(sent, 100, 10) == 0
+    assert bucket_rejections(answered, 100, 10) == 0
+
+
+async def test_a_token_bucket_waits_for_unanswered_requests_to_count() -> None:
+    limiter = LocalRateLimiter(sleep=lambda s: asyncio.sleep(0), clock=lambda: 0.0)
+    bucket = TokenBucket(10, 2)  # refills in 0.2 s; unanswered requests count until 54 ms
+    waits = [await limiter.reserve("k", [bucket], str(n)) for n in range(5)]
+    assert waits == pytest.approx([0.0, 0.0, 0.154, 0.254, 0.354])
 
 
 async def test_waiters_sleep_once_until_their_token() -> None:
@@ -173,6 +260,10 @@ def test_rate_limit_validation() -> None:
     assert RateLimit.per_hour(7000).period == 3600
     with pytest.raises(ValueError, match="invalid"):
         RateLimit(0, 1.0)
+    with pytest.raises(ValueError, match="invalid"):
+        TokenBucket(0, 10)
+    with pytest.raises(ValueError, match="invalid"):
+        TokenBucket(10, 0)
 
 
 WORKER = """
@@ -243,3 +334,30 @@ async def test_redis_limiter_paces_like_the_local_one(redis_url: str) -> None:
         await limiter.close()
     assert waits[:5] == [0.0] * 5
     assert waits[5] == pytest.approx(10.25, abs=0.05)
+
+
+async def test_redis_token_bucket_takes_the_local_limiters_slots(redis_url: str) -> None:
+    limits = [TokenBucket(20, 2), RateLimit(8, 1.0)]
+    limiter = RedisRateLimiter(redis_url)
+    try:
+        key = f"test:{uuid.uuid4().hex}"
+        await limiter.reserve(f"{key}:warm-up", limits, "0")  # connect, load the script
+        started = time.monotonic()
+        schedule: list[tuple[float, float]] = []
+        for n in range(10):
+            if n == 5:  # past the bucket's period: its first grants are folded, not forgotten
+                await asyncio.sleep(0.15)
+            before = time.monotonic()
+            wait = await limiter.reserve(key, limits, str(n))
+            schedule.append(((before + time.monotonic()) / 2 - started, wait))
+    finally:
+        await limiter.close()
+    now = [0.0]
+    local = LocalRateLimiter(sleep=lambda s: asyncio.sleep(0), clock=lambda: now[0])
+    expected = []
+    for n, (at, _) in enumerate(schedule):
+        now[0] = at
+        expected.append(await local.reserve("k", limits, str(n)))
+    assert [wait for _, wait in schedule] == pytest.approx(expected, abs=0.01)
+    ninth_at, ninth_wait = schedule[8]
+    assert ninth_at + ninth_wait > 1.0  # the window (8 per second) bound the ninth

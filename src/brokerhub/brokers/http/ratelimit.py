@@ -190,27 +190,32 @@ class RateLimiter(ABC):
         self._tokens = itertools.count()
 
     @abstractmethod
-    async def reserve(self, key: str, limits: Sequence[Limit], token: str) -> float:
+    async def reserve(
+        self, key: str, limits: Sequence[Limit], token: str, *, sending: bool = False
+    ) -> float:
         """Record the earliest allowed instant for ``token`` and return the seconds until it.
 
-        Reserving a token again (after sleeping, or right before sending) counts only the
-        grants ordered before it; it moves to an earlier slot when one opened (an earlier
-        request was answered sooner than planned), keeps its place while its slot is still
-        allowed (the tokens queued behind it go on counting it), and otherwise moves later.
+        Reserving a token again (after sleeping, or right before sending) counts the grants
+        ordered before it and every grant already sent (one answered late is ordered late but
+        was counted early), not the unsent ones queued behind it; it moves to an earlier slot
+        when one opened (an earlier request was answered sooner than planned), keeps its place
+        while its slot is still allowed (the tokens queued behind it go on counting it), and
+        otherwise moves later. ``sending``: the request leaves now if the slot holds (it then
+        counts for everyone, from now on if it leaves late).
         """
 
     async def acquire(self, key: str, limits: Sequence[Limit]) -> Permit:
         """Wait until a request under ``key`` may leave; return its permit."""
         permit = Permit(key, tuple(limits), f"{id(self)}:{next(self._tokens)}")
         if limits:
-            permit.waited = await self._wait(permit)
+            permit.waited = await self._wait(permit, sending=False)
         return permit
 
     async def confirm(self, permit: Permit) -> None:
         """Record that the request leaves now (its connection is ready), waiting if an earlier
         grant moved; call it at the last moment before the request is written."""
         if permit.limits:
-            permit.waited += await self._wait(permit)
+            permit.waited += await self._wait(permit, sending=True)
 
     async def settle(self, permit: Permit) -> None:
         """Record that the request's answer (or its failure) came now: the broker counted it
@@ -224,14 +229,15 @@ class RateLimiter(ABC):
     async def _settle(self, permit: Permit) -> None:
         """Move the permit's grant in every limit to now (its latest count instant)."""
 
-    async def _wait(self, permit: Permit) -> float:
+    async def _wait(self, permit: Permit, *, sending: bool) -> float:
         """Sleep until the permit's slot holds; return the time slept."""
         waited = 0.0
-        delay = await self.reserve(permit.key, permit.limits, permit.token)
+        key, limits, token = permit.key, permit.limits, permit.token
+        delay = await self.reserve(key, limits, token, sending=sending)
         while delay > 0:
             await self._sleep(delay)
             waited += delay
-            delay = await self.reserve(permit.key, permit.limits, permit.token)
+            delay = await self.reserve(key, limits, token, sending=sending)
         return waited
 
     def forget(self, permit: Permit) -> None:  # noqa: B027 - only the local limiter keeps any
@@ -280,13 +286,16 @@ class LocalRateLimiter(RateLimiter):
         self._clock = clock
         self._ledgers: dict[tuple[str, Limit], _Ledger] = {}
         self._held: dict[str, float] = {}
+        self._unsent: set[str] = set()
         self._sleepers: dict[str, dict[str, _Sleeper]] = {}
 
-    async def reserve(self, key: str, limits: Sequence[Limit], token: str) -> float:
+    async def reserve(
+        self, key: str, limits: Sequence[Limit], token: str, *, sending: bool = False
+    ) -> float:
         """Return the seconds until the next slot allowed by every limit, and take it."""
-        return self._plan(key, limits, token)
+        return self._plan(key, limits, token, sending)
 
-    def _plan(self, key: str, limits: Sequence[Limit], token: str) -> float:
+    def _plan(self, key: str, limits: Sequence[Limit], token: str, sending: bool = False) -> float:
         """Do :meth:`reserve`'s work without awaiting (the settle path re-plans with it)."""
         now = self._clock()
         held = self._held.get(token)
@@ -299,29 +308,40 @@ class LocalRateLimiter(RateLimiter):
             grants = ledger.grants
             old = bisect_left(grants, (now - limit.period, ""))
             if old:
-                for counted, _ in grants[:old]:
-                    ledger.base = limit.fold(ledger.base, counted)
+                for instant, _ in grants[:old]:
+                    ledger.base = limit.fold(ledger.base, instant)
                 del grants[:old]
             if held is None:
                 rank, found = len(grants), False
+                counted = grants
             else:
                 rank = bisect_left(grants, (held + limit.allowance, token))
                 found = rank < len(grants) and grants[rank][1] == token
-            at = max(at, limit.earliest(grants, rank, ledger.base))
+                unsent = self._unsent
+                counted = grants[:rank] + [
+                    grant for grant in grants[rank + found :] if grant[1] not in unsent
+                ]
+            at = max(at, limit.earliest(counted, len(counted), ledger.base))
             places.append((grants, limit, rank, found))
         if held is not None and held <= at <= max(now, held) and all(p[3] for p in places):
-            return max(0.0, held - now)
+            if not sending:
+                return max(0.0, held - now)
+            at = max(now, held)  # leaving late: counted from now on
         for grants, limit, rank, found in places:
             if found:
                 del grants[rank]
             insort(grants, (at + limit.allowance, token))
         self._held[token] = at
+        if sending and at <= now:
+            self._unsent.discard(token)
+        else:
+            self._unsent.add(token)
         return at - now
 
-    async def _wait(self, permit: Permit) -> float:
+    async def _wait(self, permit: Permit, *, sending: bool) -> float:
         if self._sleep is not asyncio.sleep:  # an injected sleep (tests): plain sleeping
-            return await super()._wait(permit)
-        delay = self._plan(permit.key, permit.limits, permit.token)
+            return await super()._wait(permit, sending=sending)
+        delay = self._plan(permit.key, permit.limits, permit.token, sending)
         if delay <= 0:
             return 0.0
         started = self._clock()
@@ -337,7 +357,7 @@ class LocalRateLimiter(RateLimiter):
                 finally:
                     sleeper.timer.cancel()
                     del sleepers[permit.token]
-                delay = self._plan(permit.key, permit.limits, permit.token)
+                delay = self._plan(permit.key, permit.limits, permit.token, sending)
         finally:
             if not sleepers:
                 self._sleepers.pop(permit.key, None)
@@ -385,16 +405,19 @@ class LocalRateLimiter(RateLimiter):
     def forget(self, permit: Permit) -> None:
         """Drop the permit's reserved instant from the bookkeeping (its grant stays)."""
         self._held.pop(permit.token, None)
+        self._unsent.discard(permit.token)
 
 
 _RESERVE_SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local token = ARGV[#ARGV]
+local sending = ARGV[#ARGV - 1] == '1'
+local unsent = KEYS[#KEYS]
 local at = now
 local held = nil
 local found = true
-for i = 1, #KEYS / 2 do
+for i = 1, (#KEYS - 1) / 2 do
   local key, basekey = KEYS[2 * i - 1], KEYS[2 * i]
   local bucket = ARGV[5 * i - 4] == 'bucket'
   local calls = tonumber(ARGV[5 * i - 3])
@@ -418,39 +441,70 @@ for i = 1, #KEYS / 2 do
     end
   end
   redis.call('ZREMRANGEBYSCORE', key, '-inf', cutoff)
+  -- counted: the latest count instants, ascending, of the grants this token must count
+  -- (a window needs only its calls-th latest, so it skips the older ones)
+  local counted = {}
   local rank = redis.call('ZRANK', key, token)
-  if rank then
-    held = tonumber(redis.call('ZSCORE', key, token)) - allowance
-  else
-    found = false
-    rank = redis.call('ZCARD', key)
-  end
+  local total = rank or redis.call('ZCARD', key)
+  local first = 0
   if not bucket then
-    if rank >= calls then
-      local nth = redis.call('ZRANGE', key, rank - calls, rank - calls, 'WITHSCORES')
-      at = math.max(at, tonumber(nth[2]) + period)
+    first = math.max(0, total - calls - 1)
+  end
+  if total > first then
+    local before = redis.call('ZRANGE', key, first, total - 1, 'WITHSCORES')
+    for j = 2, #before, 2 do
+      counted[#counted + 1] = tonumber(before[j])
     end
+  end
+  local n = first + #counted
+  if not rank then
+    found = false
   else
-    if base then
-      at = math.max(at, base + (rank + 1 - calls) * interval)
-    end
-    if rank >= calls then
-      local prior = redis.call('ZRANGE', key, 0, rank - calls, 'WITHSCORES')
-      for j = 2, #prior, 2 do
-        at = math.max(at, tonumber(prior[j]) + (rank - j / 2 + 2 - calls) * interval)
+    held = tonumber(redis.call('ZSCORE', key, token)) - allowance
+    local after = redis.call('ZRANGE', key, rank + 1, -1, 'WITHSCORES')
+    for j = 1, #after, 2 do
+      if redis.call('SISMEMBER', unsent, after[j]) == 0 then
+        counted[#counted + 1] = tonumber(after[j + 1])
+        n = n + 1
       end
     end
   end
+  local offset = n - #counted
+  if not bucket then
+    if n >= calls then
+      at = math.max(at, counted[n - calls - offset + 1] + period)
+    end
+  else
+    if base then
+      at = math.max(at, base + (n + 1 - calls) * interval)
+    end
+    for index = 0, n - calls do
+      at = math.max(at, counted[index + 1] + (n - index + 1 - calls) * interval)
+    end
+  end
 end
-if held and found and at <= math.max(now, held) + 0.000002 then
-  return string.format('%.6f', math.max(0, held - now))
+local longest = 0
+for i = 1, (#KEYS - 1) / 2 do
+  longest = math.max(longest, tonumber(ARGV[5 * i - 2]) + tonumber(ARGV[5 * i - 1]))
 end
-for i = 1, #KEYS / 2 do
+if held and found and held <= at + 0.000002 and at <= math.max(now, held) + 0.000002 then
+  if not sending then
+    return string.format('%.6f', math.max(0, held - now))
+  end
+  at = math.max(now, held)
+end
+for i = 1, (#KEYS - 1) / 2 do
   local key = KEYS[2 * i - 1]
   local period = tonumber(ARGV[5 * i - 2])
   local allowance = tonumber(ARGV[5 * i - 1])
   redis.call('ZADD', key, string.format('%.6f', at + allowance), token)
   redis.call('PEXPIRE', key, math.ceil((at - now + allowance + period) * 1000) + 1000)
+end
+if sending and at <= now then
+  redis.call('SREM', unsent, token)
+else
+  redis.call('SADD', unsent, token)
+  redis.call('PEXPIRE', unsent, math.ceil((at - now + longest) * 1000) + 1000)
 end
 return string.format('%.6f', at - now)
 """
@@ -459,12 +513,13 @@ _SETTLE_SCRIPT = """
 local t = redis.call('TIME')
 local answered = tonumber(t[1]) + tonumber(t[2]) / 1000000 + tonumber(ARGV[1])
 local keep = math.ceil(tonumber(ARGV[3]) * 1000) + 1000
-for i = 1, #KEYS do
+for i = 1, #KEYS - 1 do
   redis.call('ZADD', KEYS[i], 'XX', string.format('%.6f', answered), ARGV[2])
   if redis.call('PTTL', KEYS[i]) < keep then
     redis.call('PEXPIRE', KEYS[i], keep)
   end
 end
+redis.call('SREM', KEYS[#KEYS], ARGV[2])
 return 1
 """
 
@@ -473,7 +528,8 @@ class RedisRateLimiter(RateLimiter):
     """Budgets shared by every process through Redis (``BROKERHUB_REDIS_URL``).
 
     Each limit of a key is a sorted set of grants scored by their latest count instant (a
-    bucket also keeps the summary of its dropped grants in a string key); one Lua script reads
+    bucket also keeps the summary of its dropped grants in a string key, and a set per key
+    holds the grants not sent yet); one Lua script reads
     the Redis clock, finds the earliest instant every limit allows (as the local limiter
     computes it) and records it in all of them, so concurrent processes never both take the
     last slot; another moves a grant to the instant its answer came.
@@ -490,7 +546,12 @@ class RedisRateLimiter(RateLimiter):
     def _key(self, key: str, limit: Limit) -> str:
         return f"{self._prefix}{key}:{limit.label}"
 
-    async def reserve(self, key: str, limits: Sequence[Limit], token: str) -> float:
+    def _unsent_key(self, key: str) -> str:
+        return f"{self._prefix}{key}:unsent"
+
+    async def reserve(
+        self, key: str, limits: Sequence[Limit], token: str, *, sending: bool = False
+    ) -> float:
         """Return the seconds until the next slot allowed by every limit, and take it."""
         keys: list[str] = []
         args: list[str] = []
@@ -503,13 +564,15 @@ class RedisRateLimiter(RateLimiter):
             else:
                 args += ["window", str(limit.calls), repr(limit.period)]
                 args += [repr(limit.allowance), "0"]
-        args.append(f"{self._instance}:{token}")
+        keys.append(self._unsent_key(key))
+        args += ["1" if sending else "0", f"{self._instance}:{token}"]
         result = await self._script(keys=keys, args=args)
         return float(result)
 
     async def _settle(self, permit: Permit) -> None:
+        keys = [self._key(permit.key, limit) for limit in permit.limits]
         await self._settle_script(
-            keys=[self._key(permit.key, limit) for limit in permit.limits],
+            keys=[*keys, self._unsent_key(permit.key)],
             args=[
                 repr(COUNT_MARGIN),
                 f"{self._instance}:{permit.token}",
