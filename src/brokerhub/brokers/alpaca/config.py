@@ -4,7 +4,9 @@ Hosts from alpaca-py (alpaca/common/enums.py ``BaseURL``): paper trading
 ``https://paper-api.alpaca.markets``, live ``https://api.alpaca.markets``, market data
 ``https://data.alpaca.markets``; the trade-updates stream is ``/stream`` on the trading host.
 The Trading API allows 200 requests per minute per account (docs.alpaca.markets, API rate
-limits); the free market-data plan also allows 200 per minute.
+limits); the free market-data plan also allows 200 per minute. Alpaca counts them in a window
+(``X-RateLimit-Reset`` is when "the current window resets"), so they are declared as
+:class:`RateLimit` windows, not token buckets.
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ OAUTH_HOST = LIVE_HOST
 AUTHORIZE_URL = "https://us.etrade.com/e/t/etws/authorize"
 
 ETRADE_RATE_LIMITS: Mapping[str, tuple[RateLimit, ...]] = {
-    # E*TRADE's developer guide (v0 era, the only published numbers): per user and module.
+    # E*TRADE's developer guide (v0 era, the only published numbers): per user and module,
+    # per second and per hour, so windows (over them it answers HTTP 400, not 429).
     "accounts": (RateLimit(2, 1.0), RateLimit(7000, 3600.0)),
     "market": (RateLimit(4, 1.0), RateLimit(14000, 3600.0)),
     "order": (RateLimit(2, 1.0), RateLimit(7000, 3600.0)),

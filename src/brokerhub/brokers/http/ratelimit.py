@@ -313,15 +313,15 @@ class LocalRateLimiter(RateLimiter):
                 del grants[:old]
             if held is None:
                 rank, found = len(grants), False
-                counted = grants
+                counted, ahead = grants, rank
             else:
                 rank = bisect_left(grants, (held + limit.allowance, token))
                 found = rank < len(grants) and grants[rank][1] == token
                 unsent = self._unsent
-                counted = grants[:rank] + [
-                    grant for grant in grants[rank + found :] if grant[1] not in unsent
-                ]
-            at = max(at, limit.earliest(counted, len(counted), ledger.base))
+                sent = [grant for grant in grants[rank + found :] if grant[1] not in unsent]
+                counted = grants[:rank] + sent if sent else grants
+                ahead = rank + len(sent)
+            at = max(at, limit.earliest(counted, ahead, ledger.base))
             places.append((grants, limit, rank, found))
         if held is not None and held <= at <= max(now, held) and all(p[3] for p in places):
             if not sending:
