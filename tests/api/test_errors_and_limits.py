@@ -85,10 +85,14 @@ def test_account_not_found(api: Api) -> None:
 
 
 @pytest.mark.parametrize("header", [None, "Bearer nope", "Bearer bh_00000000_forged", "Basic x"])
-def test_missing_or_bad_key_is_401(api: Api, header: str | None) -> None:
+@pytest.mark.parametrize("path", ["/user/{user_id}/accounts/", "/accounts/{account_id}/portfolio/"])
+def test_missing_or_bad_key_is_401(api: Api, header: str | None, path: str) -> None:
     headers = {"Authorization": header} if header else {}
+    account_id = api.connect_paper(api.alice)
     response = api.client.get(
-        f"/brokerage_integrations/brokerages/user/{api.alice.user_id}/accounts/", headers=headers
+        "/brokerage_integrations/brokerages"
+        + path.format(user_id=api.alice.user_id, account_id=account_id),
+        headers=headers,
     )
     assert response.status_code == 401
     assert response.json() == {

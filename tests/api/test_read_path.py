@@ -63,3 +63,11 @@ def test_requests_are_counted_by_route_template_and_status(api: Api) -> None:
         labels = f'method="GET",route="{PORTFOLIO_ROUTE}",status="{status}"'
         line = f"brokerhub_http_requests_total{{{labels}}}"
         assert line in text, line
+
+
+def test_the_openapi_schema_documents_the_bearer_key_on_every_account_read(api: Api) -> None:
+    schema = api.client.get("/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    for read in ("portfolio", "balance", "transactions"):
+        operation = schema["paths"][PORTFOLIO_ROUTE.replace("portfolio", read)]["get"]
+        assert operation["security"] == [{"HTTPBearer": []}], read

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 from fastapi.security.base import SecurityBase
+from fastapi.security.utils import get_authorization_scheme_param
 
 from brokerhub.api.ratelimit import RateLimiter
 from brokerhub.auth.users import INVALID_KEY_MESSAGE
@@ -54,20 +55,19 @@ class _BearerKeyUser(SecurityBase):
     """
 
     def __init__(self) -> None:
-        self._bearer = HTTPBearer(
-            auto_error=False, description="An API key: `Authorization: Bearer <key>`"
-        )
-        self.model = self._bearer.model
-        self.scheme_name = self._bearer.scheme_name
+        scheme = HTTPBearer(description="An API key: `Authorization: Bearer <key>`")
+        self.model = scheme.model
+        self.scheme_name = scheme.scheme_name
 
     async def __call__(self, request: Request) -> UserRow:
         """Return the user of the bearer key and count the request against their limit."""
-        credentials = await self._bearer(request)
+        # As HTTPBearer reads the header, without building its credentials model.
+        scheme, key = get_authorization_scheme_param(request.headers.get("authorization"))
         hub = await get_hub(request)  # called, not a sub-dependency (see above)
         try:
-            if credentials is None:
+            if scheme.lower() != "bearer" or not key:
                 raise AuthenticationFailed(INVALID_KEY_MESSAGE)
-            user = await hub.users.authenticate(credentials.credentials)
+            user = await hub.users.authenticate(key)
         except AuthenticationFailed:
             API_AUTH_FAILURES.inc()
             raise

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.routing import APIRouter
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -98,6 +98,7 @@ class RequestMetrics:
 
     def __init__(self, app: ASGIApp) -> None:
         self._app = app
+        self._children: dict[tuple[str, str, int], tuple[Histogram, Counter]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -117,10 +118,24 @@ class RequestMetrics:
         finally:
             # The router stored the matched route in the scope it shares with us.
             template = str(getattr(scope.get("route"), "path", "unmatched"))
-            HTTP_REQUEST_SECONDS.labels(route=template).observe(time.perf_counter() - started)
-            HTTP_REQUESTS.labels(
-                method=scope["method"], route=template, status=f"{status // 100}xx"
-            ).inc()
+            seconds, requests = self._series(scope["method"], template, status // 100)
+            seconds.observe(time.perf_counter() - started)
+            requests.inc()
+
+    def _series(self, method: str, template: str, status_class: int) -> tuple[Histogram, Counter]:
+        """Return the labelled histogram and counter of one kind of request.
+
+        Kept here: ``labels()`` validates, locks and looks up on every call, a cost on every
+        request of the hot read path (G6). There are as many as prometheus keeps children.
+        """
+        key = (method, template, status_class)
+        series = self._children.get(key)
+        if series is None:
+            series = self._children[key] = (
+                HTTP_REQUEST_SECONDS.labels(route=template),
+                HTTP_REQUESTS.labels(method=method, route=template, status=f"{status_class}xx"),
+            )
+        return series
 
 
 def install_request_metrics(app: FastAPI) -> None:
