@@ -23,7 +23,7 @@ from brokerhub.core.portfolio import Transaction, TransactionType
 from brokerhub.store.engine import create_session_factory
 from brokerhub.store.enums import Environment
 from brokerhub.store.repos import connections, transactions, users
-from brokerhub.store.repos.transaction_rows import stored_rows
+from brokerhub.store.repos.transaction_rows import stored_constants, stored_rows
 
 FULL_ROWS = 1_000_000
 SEED = 9
@@ -85,9 +85,9 @@ def peer_rows(
     engine: AsyncEngine, connection_id: uuid.UUID, rows: Sequence[Transaction]
 ) -> list[tuple[Any, ...]]:
     """Return ``rows`` as the tuples ``engine``'s database stores (``transaction_rows.COLUMNS``)."""
-    return list(
-        stored_rows(rows, connection_id=connection_id, created_at=utcnow(), dialect=engine.dialect)
-    )
+    dialect = engine.dialect
+    constants = stored_constants(connection_id=connection_id, created_at=utcnow(), dialect=dialect)
+    return list(stored_rows(rows, constants=constants, dialect=dialect))
 
 
 INGEST_GOAL = 0.8

@@ -61,16 +61,15 @@ Row = tuple[Any, ...]
 
 
 def stored_rows(
-    transactions: Sequence[Transaction],
-    *,
-    connection_id: uuid.UUID,
-    created_at: datetime,
-    dialect: Dialect,
+    transactions: Sequence[Transaction], *, constants: Row, dialect: Dialect
 ) -> Iterator[Row]:
-    """Return one tuple per transaction in :data:`COLUMNS` order, as ``dialect`` stores it."""
-    constants = stored_constants(
-        connection_id=connection_id, created_at=created_at, dialect=dialect
-    )
+    """Return one tuple per transaction in :data:`COLUMNS` order, as ``dialect`` stores it.
+
+    Args:
+        transactions: the batch.
+        constants: the batch's :func:`stored_constants`.
+        dialect: the database's dialect.
+    """
     return map(add, repeat(constants), stored_values(transactions, dialect))
 
 
@@ -96,7 +95,9 @@ def stored_values(transactions: Sequence[Transaction], dialect: Dialect) -> Iter
     return zip(
         field("transaction_id"),
         field("account_id"),
-        map(str, field("transaction_type")),  # a StrEnum's str is its value
+        # A StrEnum is a str holding its value: asyncpg sends it as is; sqlite3 binds exact strs
+        # fastest.
+        map(str, field("transaction_type")) if on_sqlite else field("transaction_type"),
         field("symbol"),
         _decimals(field("quantity"), on_sqlite=on_sqlite, nullable=True),
         _decimals(field("price"), on_sqlite=on_sqlite, nullable=True),
@@ -133,9 +134,12 @@ def _times(values: list[datetime], dialect: Dialect) -> Iterable[str | datetime]
     return list(map(_bind(TRANSACTIONS.c.transaction_date, dialect), values))
 
 
-def _raws(values: Iterator[dict[str, object] | None], dialect: Dialect) -> list[str | None]:
+def _raws(values: Iterator[dict[str, object] | None], dialect: Dialect) -> list[Any]:
+    raws: list[Any] = list(values)
+    if all(map(is_, raws, repeat(None))):
+        return raws
     process = _bind(TRANSACTIONS.c.raw, dialect)
-    return [None if value is None else process(jsonable(value)) for value in values]
+    return [None if value is None else process(jsonable(value)) for value in raws]
 
 
 def _bind(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:

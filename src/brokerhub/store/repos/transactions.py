@@ -23,8 +23,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from itertools import chain, islice, repeat
-from operator import add, attrgetter
+from itertools import chain, islice
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import select, text
@@ -40,6 +40,7 @@ from brokerhub.store.repos.transaction_rows import (
     VALUE_COLUMNS,
     Row,
     stored_constants,
+    stored_rows,
     stored_values,
 )
 
@@ -107,11 +108,10 @@ async def insert_new(
     new = [t for id_, t in first.items() if id_ not in stored] if stored else [*first.values()]
     if not new:
         return new
-    values = stored_values(new, dialect)
     if dialect.name == "sqlite":
-        await _sqlite_insert(driver, constants, values, len(new))
+        await _sqlite_insert(driver, constants, stored_values(new, dialect), len(new))
     else:
-        records = map(add, repeat(constants), values)
+        records = stored_rows(new, constants=constants, dialect=dialect)
         await driver.copy_records_to_table(TRANSACTIONS.name, records=records, columns=COLUMNS)
     return new
 
