@@ -195,6 +195,27 @@ async def test_a_token_bucket_waits_for_unanswered_requests_to_count() -> None:
     assert waits == pytest.approx([0.0, 0.0, 0.154, 0.254, 0.354])
 
 
+async def test_a_quick_answer_lets_the_next_waiter_leave_sooner() -> None:
+    limiter = LocalRateLimiter()
+    limit = RateLimit(1, 0.2)  # unanswered, a request holds its token 0.2 + 0.054 s
+    started = time.monotonic()
+    first = await limiter.acquire("k", [limit])
+    await limiter.confirm(first)
+    left: list[float] = []
+
+    async def waiter() -> None:
+        permit = await limiter.acquire("k", [limit])
+        await limiter.confirm(permit)
+        left.append(time.monotonic() - started)
+
+    waiters = [asyncio.create_task(waiter()) for _ in range(2)]
+    await asyncio.sleep(0.01)
+    await limiter.settle(first)  # answered after 10 ms: its token is back at 0.211 s
+    await asyncio.gather(*waiters)
+    assert 0.2 <= left[0] < 0.25
+    assert left[1] >= left[0] + 0.2
+
+
 async def test_waiters_sleep_once_until_their_token() -> None:
     now = [100.0]
     slept: list[float] = []
@@ -242,6 +263,19 @@ async def test_a_waiting_token_keeps_its_place_when_its_slot_holds() -> None:
     assert await limiter.reserve("k", [limit], "second") == 0.0
     now[0] = 2.14
     assert await limiter.reserve("k", [limit], "third") == 0.0
+
+
+async def test_a_waiter_counts_a_request_answered_after_its_slot() -> None:
+    now = [0.0]
+    limiter = LocalRateLimiter(sleep=lambda s: asyncio.sleep(0), clock=lambda: now[0])
+    limit = RateLimit(1, 1.0)
+    slow = await limiter.acquire("k", [limit])
+    await limiter.confirm(slow)
+    assert await limiter.reserve("k", [limit], "next") == pytest.approx(1.07)
+    now[0] = 1.5
+    await limiter.settle(slow)  # answered at 1.5 s: the broker may have counted it then
+    now[0] = 1.07  # "next" was due; it must wait a period after the slow answer
+    assert await limiter.reserve("k", [limit], "next", sending=True) == pytest.approx(1.431)
 
 
 async def test_every_window_of_a_family_is_respected() -> None:
@@ -361,3 +395,19 @@ async def test_redis_token_bucket_takes_the_local_limiters_slots(redis_url: str)
     assert [wait for _, wait in schedule] == pytest.approx(expected, abs=0.01)
     ninth_at, ninth_wait = schedule[8]
     assert ninth_at + ninth_wait > 1.0  # the window (8 per second) bound the ninth
+
+
+async def test_redis_waiter_counts_a_request_answered_after_its_slot(redis_url: str) -> None:
+    limiter = RedisRateLimiter(redis_url)
+    try:
+        key = f"test:{uuid.uuid4().hex}"
+        limit = RateLimit(1, 0.3)
+        slow = await limiter.acquire(key, [limit])
+        await limiter.confirm(slow)
+        assert await limiter.reserve(key, [limit], "next") == pytest.approx(0.356, abs=0.02)
+        await asyncio.sleep(0.5)
+        await limiter.settle(slow)  # answered after "next" was due: counted up to now
+        wait = await limiter.reserve(key, [limit], "next", sending=True)
+    finally:
+        await limiter.close()
+    assert wait == pytest.approx(0.301, abs=0.02)
