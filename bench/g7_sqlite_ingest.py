@@ -1,8 +1,9 @@
 """G7: ingest 1,000,000 transactions into SQLite through the store vs plain ``sqlite3``.
 
-Measured: rows/s of brokerhub's ``store.repos.transactions.upsert_many`` (dedupe on the
-natural key ``(connection_id, transaction_id)``, WAL, one transaction) taking core Transaction
-models, and rows/s of an idempotent re-ingest of the same rows (all duplicates).
+Measured: rows/s of brokerhub's ``store.repos.transactions.insert_new`` (what sync calls:
+dedupe on the natural key ``(connection_id, transaction_id)``, returns the new transactions,
+WAL, one transaction) taking core Transaction models, and rows/s of an idempotent re-ingest of
+the same rows (all duplicates).
 Peer, same run, same migrated schema and pragmas (WAL, foreign keys on): ``sqlite3``
 ``executemany`` of pre-built tuples inside one ``BEGIN``/``COMMIT``, and ``INSERT OR IGNORE``
 of the same tuples for the re-ingest. The tuples are the store's own stored form (Decimals as
