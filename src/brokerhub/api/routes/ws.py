@@ -16,7 +16,6 @@ payload>}`` for the user's own order_update and account events, ``{"type": "pong
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 from collections.abc import Awaitable, Callable
@@ -26,7 +25,9 @@ import anyio
 import simplejson
 from fastapi import WebSocket, WebSocketDisconnect
 from fastapi.routing import APIRouter
+from starlette.websockets import WebSocketDisconnected
 
+from brokerhub.api.ws_outgoing import OutgoingFrames
 from brokerhub.brokers.base import Broker
 from brokerhub.core.marketdata import Quote
 from brokerhub.errors import AuthenticationFailed, BrokerHubError, ValidationFailed
@@ -60,15 +61,14 @@ class _Client:
         self.hub = hub
         self.websocket = websocket
         self.user_id = user_id
-        self.outgoing: asyncio.Queue[str] = asyncio.Queue(OUTGOING_QUEUE_SIZE)
+        self.outgoing = OutgoingFrames(websocket.send_text, OUTGOING_QUEUE_SIZE)
         self.watching: set[tuple[str, str]] = set()
 
     def send(self, message: dict[str, Any]) -> None:
         self.send_frame(dumps(message))
 
     def send_frame(self, frame: str) -> None:
-        with contextlib.suppress(asyncio.QueueFull):  # a client that cannot keep up skips
-            self.outgoing.put_nowait(frame)
+        self.outgoing.send(frame)
 
     def on_quote(self, feed: str, quote: Quote) -> None:
         self.send_frame(quote_frame(feed, quote))
@@ -114,7 +114,7 @@ class _Client:
         while True:
             try:
                 text = await self.websocket.receive_text()
-            except WebSocketDisconnect:
+            except (WebSocketDisconnect, WebSocketDisconnected):  # a send found the client gone
                 return
             try:
                 message = simplejson.loads(text)
@@ -133,16 +133,14 @@ class _Client:
                     self.send({"type": "event", "event": event.payload()})
 
     async def write(self) -> None:
-        while True:
-            try:
-                await self.websocket.send_text(await self.outgoing.get())
-            except WebSocketDisconnect:  # the client went away without a close frame
-                return
+        with contextlib.suppress(WebSocketDisconnect):  # gone without a close frame
+            await self.outgoing.write()
 
     async def close(self) -> None:
         for feed, symbol in list(self.watching):
             await self.hub.streams.unwatch(feed, symbol, self.on_quote)
         self.watching.clear()
+        self.outgoing.close()
 
 
 def _api_key(websocket: WebSocket) -> str:
