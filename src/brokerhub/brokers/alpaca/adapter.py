@@ -21,7 +21,7 @@ from brokerhub.brokers.alpaca.config import BROKER, AlpacaConfig
 from brokerhub.brokers.alpaca.schemas import AlpacaOrderRequest, AlpacaReplaceRequest
 from brokerhub.brokers.alpaca.stream import trade_updates
 from brokerhub.brokers.base import BaseBroker
-from brokerhub.brokers.http import RateLimit, RetryPolicy, Timeouts
+from brokerhub.brokers.http import Limit, RetryPolicy, Timeouts
 from brokerhub.core.capabilities import Capability
 from brokerhub.core.clock import utcnow
 from brokerhub.core.instruments import AssetClass
@@ -78,7 +78,7 @@ class AlpacaAdapter(BaseBroker):
         *,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
-        rate_limits: Mapping[str, Sequence[RateLimit]] | None = None,
+        rate_limits: Mapping[str, Sequence[Limit]] | None = None,
     ) -> None:
         self.config = config
         self.client = AlpacaClient(config, timeouts=timeouts, retry=retry, rate_limits=rate_limits)

@@ -35,7 +35,7 @@ from brokerhub.brokers.alpaca.schemas import (
     AlpacaReplaceRequest,
     AlpacaTrade,
 )
-from brokerhub.brokers.http import HttpClient, RateLimit, RetryPolicy, Timeouts
+from brokerhub.brokers.http import HttpClient, Limit, RetryPolicy, Timeouts
 
 M = TypeVar("M", bound=BaseModel)
 Raw = dict[str, Any]
@@ -73,7 +73,7 @@ class AlpacaClient:
         *,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
-        rate_limits: Mapping[str, Sequence[RateLimit]] | None = None,
+        rate_limits: Mapping[str, Sequence[Limit]] | None = None,
     ) -> None:
         auth = AlpacaKeyAuth(config.key_id, config.secret_key)
         common: dict[str, Any] = {

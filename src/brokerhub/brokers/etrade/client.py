@@ -7,6 +7,7 @@ families (accounts, order, market); a 204 (no results) comes back as None.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -15,7 +16,7 @@ from brokerhub.brokers.etrade import schemas as w
 from brokerhub.brokers.etrade.auth import ETradeSigner
 from brokerhub.brokers.etrade.config import ETRADE_RATE_LIMITS, ETradeConfig
 from brokerhub.brokers.etrade.errors import map_error
-from brokerhub.brokers.http import HttpClient, HttpResponse, RateLimit, Timeouts
+from brokerhub.brokers.http import HttpClient, HttpResponse, Limit, Timeouts
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -39,7 +40,7 @@ class ETradeClient:
         self,
         config: ETradeConfig,
         *,
-        rate_limits: dict[str, tuple[RateLimit, ...]] | None = None,
+        rate_limits: Mapping[str, Sequence[Limit]] | None = None,
         timeouts: Timeouts | None = None,
     ) -> None:
         self.config = config
