@@ -49,7 +49,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import requests
-from requests_oauthlib import OAuth1Session
 
 from bench.harness import (
     LOOPBACK,
@@ -70,9 +69,9 @@ from brokerhub.brokers.alpaca import config as alpaca_config
 from brokerhub.brokers.etrade import config as etrade_config
 from brokerhub.brokers.http import RateLimit
 from brokerhub.config import load_settings
-from brokerhub.emulators.etrade import verifier_from_page
 from brokerhub.hub import Hub
 from brokerhub.logging import configure_logging
+from tests.brokers.etrade.emulated import login
 
 ALPACA_KEYS = 4
 ETRADE_LOGINS = 2
@@ -131,20 +130,6 @@ def emulators() -> Iterator[dict[str, str]]:
             process.stdout.close()
 
 
-def oauth_login(base: str, key: str, secret: str) -> dict[str, str]:
-    """Run E*TRADE's oob OAuth 1.0a handshake against the emulator; return the tokens."""
-    session = OAuth1Session(key, secret, callback_uri="oob", signature_type="AUTH_HEADER")
-    token = session.fetch_request_token(f"{base}/oauth/request_token")
-    page = requests.get(
-        f"{base}/e/t/etws/authorize",
-        params={"key": key, "token": token["oauth_token"]},
-        timeout=10,
-    )
-    session._client.client.verifier = verifier_from_page(page.text)
-    tokens: dict[str, str] = session.fetch_access_token(f"{base}/oauth/access_token")
-    return tokens
-
-
 def lanes(urls: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Return, per lane, the requests the servers counted and refused since the reset."""
     found: dict[str, dict[str, Any]] = {}
@@ -199,7 +184,7 @@ async def _sync_runs(hub_: Hub, urls: dict[str, str], runs: int) -> list[Figures
             )
         for index in range(ETRADE_LOGINS):
             key, secret = _etrade_login(index)
-            tokens = await asyncio.to_thread(oauth_login, urls["etrade"], key, secret)
+            tokens = await asyncio.to_thread(login, urls["etrade"], key, secret)
             credentials = {
                 "consumer_key": key,
                 "consumer_secret": secret,

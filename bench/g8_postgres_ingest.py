@@ -25,7 +25,7 @@ from sqlalchemy import make_url
 from bench.harness import RUNS, BenchResult, Figures, interleave, main, pin_self, timed
 from bench.ingest_data import (
     FULL_ROWS,
-    hub_ingest,
+    hub_figures,
     ingest_figures,
     ingest_result,
     make_connection,
@@ -66,16 +66,9 @@ async def _hub(rows: Sequence[Transaction]) -> Figures:
     async with throwaway_database() as url:
         engine = create_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
         try:
-            connection_id = await make_connection(engine)
-            with timed() as first:
-                new = await hub_ingest(engine, connection_id, rows)
-            with timed() as again:
-                repeated = await hub_ingest(engine, connection_id, rows)
+            return await hub_figures(engine, rows)
         finally:
             await engine.dispose()
-    if new != len(rows) or repeated != 0:
-        raise AssertionError(f"hub stored {new} then {repeated} of {len(rows)}")
-    return ingest_figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
 
 
 async def _peer(rows: Sequence[Transaction]) -> Figures:

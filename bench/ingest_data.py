@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.harness import BenchResult, Figures, ratio
+from bench.harness import BenchResult, Figures, ratio, timed
 from brokerhub.core.clock import utcnow
 from brokerhub.core.portfolio import Transaction, TransactionType
 from brokerhub.store.engine import create_session_factory
@@ -79,6 +79,22 @@ async def hub_ingest(
     async with create_session_factory(engine)() as session, session.begin():
         new = await transactions.insert_new(session, connection_id=connection_id, transactions=rows)
         return len(new)
+
+
+async def hub_figures(engine: AsyncEngine, rows: Sequence[Transaction]) -> Figures:
+    """Ingest ``rows`` into a new connection, then again (all duplicates); return the figures.
+
+    Raises:
+        AssertionError: the first ingest did not store every row, or the second stored any.
+    """
+    connection_id = await make_connection(engine)
+    with timed() as first:
+        new = await hub_ingest(engine, connection_id, rows)
+    with timed() as again:
+        repeated = await hub_ingest(engine, connection_id, rows)
+    if new != len(rows) or repeated != 0:
+        raise AssertionError(f"hub stored {new} then {repeated} of {len(rows)}")
+    return ingest_figures(len(rows), first[0].wall, again[0].wall, first[0].cpu)
 
 
 def peer_rows(
