@@ -166,3 +166,11 @@ def test_base_url_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_base_url("etrade", default, creds) == "http://127.0.0.1:9100"
     with pytest.raises(CredentialError, match="base_url"):
         resolve_base_url("etrade", default, {"base_url": "file:///etc/passwd"})
+
+
+def test_json_answers_decode_exactly_and_refuse_what_is_not_json() -> None:
+    answer = HttpResponse(200, {}, b'{"qty": 12345678901234567890, "price": 0.1, "ok": true}')
+    assert answer.json() == {"qty": 12345678901234567890, "price": Decimal("0.1"), "ok": True}
+    for body in (b"<html>Service Unavailable</html>", b'{"a": 1', b'{"a": NaN}', b"\xff"):
+        with pytest.raises(ValueError, match="JSON|truncated"):
+            HttpResponse(200, {}, body).json()

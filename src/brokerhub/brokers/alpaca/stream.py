@@ -10,9 +10,7 @@ directly because the shared HTTP stack speaks request/response only.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
-from decimal import Decimal
 from typing import Any
 
 import aiohttp
@@ -20,6 +18,7 @@ import aiohttp
 from brokerhub.brokers.alpaca.auth import AlpacaKeyAuth
 from brokerhub.brokers.alpaca.config import BROKER
 from brokerhub.brokers.alpaca.schemas import AlpacaTradeUpdate
+from brokerhub.brokers.http import decode_json
 from brokerhub.errors import AuthenticationFailed, NetworkError
 
 TRADE_UPDATES = "trade_updates"
@@ -28,7 +27,7 @@ TRADE_UPDATES = "trade_updates"
 def _decode(message: aiohttp.WSMessage) -> dict[str, Any] | None:
     if message.type not in {aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY}:
         return None
-    decoded = json.loads(message.data, parse_float=Decimal)
+    decoded = decode_json(message.data)
     return decoded if isinstance(decoded, dict) else None
 
 

@@ -19,7 +19,7 @@ from brokerhub.brokers.http.ratelimit import (
     create_rate_limiter,
     local_rate_limiter,
 )
-from brokerhub.brokers.http.response import HttpResponse
+from brokerhub.brokers.http.response import HttpResponse, decode_json
 from brokerhub.brokers.http.retry import RetryPolicy, parse_retry_after
 from brokerhub.brokers.http.transport import HttpClient, OutgoingRequest, RequestAuth, Timeouts
 
@@ -39,6 +39,7 @@ __all__ = [
     "Timeouts",
     "TokenBucket",
     "create_rate_limiter",
+    "decode_json",
     "error_for_status",
     "local_rate_limiter",
     "parse_retry_after",

@@ -4,8 +4,9 @@ Every call goes through the same steps: wait for the endpoint family's rate limi
 auth hook sign or renew, send with connect/read/total timeouts, map a failure onto the error
 tree, retry idempotent requests by the :class:`RetryPolicy`, and log one redacted line per
 attempt (method, path with account numbers masked, status, duration, attempt). Redirects are
-never followed. aiohttp was chosen by measurement (bench/transport_bench.py): with 50 requests
-in flight it holds several thousand calls/s where httpx.AsyncClient falls to a few hundred.
+never followed. aiohttp was chosen by measurement (bench/g2_transport_fanout.py): with 50
+requests in flight it holds several thousand calls/s where httpx.AsyncClient falls to a few
+hundred.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from brokerhub.logging import mask_account, redact_text
 
 LOGGER_NAME = "brokerhub.http"
 log = structlog.get_logger(LOGGER_NAME)
+# Looked up once: logging.getLogger takes the logging module's lock on every call.
+_level_gate = logging.getLogger(LOGGER_NAME)
 
 DEFAULT_FAMILY = "default"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -152,6 +155,11 @@ class HttpClient:
         self._error_mapper = error_mapper
         self._headers = dict(headers or {})
         self._pool_size = pool_size
+        # One attempt's aiohttp timeouts, built once; only an attempt late in the retry budget
+        # (less time left than ``total``) needs its own.
+        self._attempt_timeout = self._client_timeout(
+            min(self._timeouts.total, self._retry.total_timeout)
+        )
         self._session: aiohttp.ClientSession | None = None
 
     def _get_session(self) -> aiohttp.ClientSession:
@@ -233,12 +241,13 @@ class HttpClient:
         body, content_type, form_pairs = _encode_body(json, form)
         deadline = time.monotonic() + self._retry.total_timeout
         limits = self._rate_limits.get(family, ())
-        limit_key = f"{self.broker}:{family}:{self._limit_scope}"
+        limit_key = f"{self.broker}:{family}:{self._limit_scope}" if limits else ""
         attempt = 0
         while True:
             attempt += 1
-            permit = await self._limiter.acquire(limit_key, limits)
-            outgoing = OutgoingRequest(method, url, {**self._headers, **(headers or {})}, body)
+            # Unlimited families skip the limiter: there is nothing to wait for or count.
+            permit = await self._limiter.acquire(limit_key, limits) if limits else None
+            outgoing = OutgoingRequest(method, url, self._request_headers(headers), body)
             if content_type:
                 outgoing.headers["Content-Type"] = content_type
                 outgoing.form = form_pairs
@@ -255,10 +264,12 @@ class HttpClient:
                 error = exc
             finally:
                 # The broker counted the request by now: its token comes back from here.
-                await self._limiter.settle(permit)
+                if permit is not None:
+                    await self._limiter.settle(permit)
             if isinstance(error, ReauthorizationRequired) and isinstance(self._auth, RefusalAware):
                 await self._auth.refused(error)
-            self._log(outgoing, response, error, started, attempt, family, permit.waited)
+            waited = permit.waited if permit is not None else 0.0
+            self._log(outgoing, response, error, started, attempt, family, waited)
             if error is None and response is not None:
                 return response
             assert error is not None  # noqa: S101 - one of the two is always set
@@ -269,6 +280,17 @@ class HttpClient:
                 raise error
             await asyncio.sleep(delay)
 
+    def _request_headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        """Return a fresh header dict for one attempt (the auth hook and body type add to it)."""
+        if extra:
+            return {**self._headers, **extra}
+        return self._headers.copy()
+
+    def _client_timeout(self, total: float) -> aiohttp.ClientTimeout:
+        return aiohttp.ClientTimeout(
+            total=total, sock_connect=self._timeouts.connect, sock_read=self._timeouts.read
+        )
+
     async def _on_connection_ready(
         self, session: aiohttp.ClientSession, context: SimpleNamespace, params: object
     ) -> None:
@@ -277,18 +299,18 @@ class HttpClient:
             await self._limiter.confirm(permit)
 
     async def _send(
-        self, request: OutgoingRequest, remaining: float, permit: Permit
+        self, request: OutgoingRequest, remaining: float, permit: Permit | None
     ) -> HttpResponse:
-        timeout = aiohttp.ClientTimeout(
-            total=max(0.001, min(self._timeouts.total, remaining)),
-            sock_connect=self._timeouts.connect,
-            sock_read=self._timeouts.read,
-        )
+        timeout = self._attempt_timeout
+        # aiohttp rounds a total of 5 s or more up to the next whole second anyway, so a first
+        # attempt (a few microseconds short of the budget) keeps the prebuilt timeouts.
+        if timeout.total is not None and remaining < timeout.total - 1:
+            timeout = self._client_timeout(max(0.001, remaining))
         try:
             async with self._get_session().request(
                 request.method,
                 URL(request.url, encoded=True),
-                headers=request.headers,
+                headers=request.headers or None,
                 data=request.body,
                 allow_redirects=False,
                 timeout=timeout,
@@ -323,7 +345,7 @@ class HttpClient:
         waited: float,
     ) -> None:
         level = logging.INFO if error is None else logging.WARNING
-        if not logging.getLogger(LOGGER_NAME).isEnabledFor(level):
+        if not _level_gate.isEnabledFor(level):
             return
         fields: dict[str, Any] = {
             "broker": self.broker,
