@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).parent / "results"
-# (module, deadline in seconds); transport_bench is the HTTP stack's G2 fan-out benchmark.
+# (module, deadline in seconds)
 BENCHMARKS: tuple[tuple[str, float], ...] = (
     ("g1_adapter_calls", 600),
-    ("transport_bench", 600),
+    ("g2_transport_fanout", 600),
     ("g3_pacing", 600),
     ("g4_idle_pacing", 300),
     ("g5_sync_wall", 300),
@@ -36,9 +36,7 @@ def run_one(module: str, deadline: float) -> dict[str, Any]:
     """Run one benchmark module; return its summary line, result, exit code and duration."""
     result_file = RESULTS / f"{module}.json"
     result_file.unlink(missing_ok=True)
-    command = [sys.executable, "-m", f"bench.{module}"]
-    if module != "transport_bench":
-        command += ["--json", str(result_file)]
+    command = [sys.executable, "-m", f"bench.{module}", "--json", str(result_file)]
     started = time.perf_counter()
     try:
         completed = subprocess.run(  # noqa: S603 - our own modules
@@ -54,8 +52,6 @@ def run_one(module: str, deadline: float) -> dict[str, Any]:
         "exit_code": code,
         "seconds": round(time.perf_counter() - started, 1),
     }
-    if module == "transport_bench":
-        result_file = RESULTS / "latest.json"  # where that module writes its own figures
     if code == 0 and result_file.exists():
         entry["result"] = json.loads(result_file.read_text())
     return entry

@@ -1,4 +1,4 @@
-"""Smoke tests of the HTTP-stack benchmarks (G1, G3, G4, G5) and their canned server.
+"""Smoke tests of the HTTP-stack benchmarks (G1 to G5) and their canned server.
 
 Each benchmark runs at a tiny scale and one run, so the modules cannot rot; the figures
 themselves come from ``make bench``.
@@ -62,6 +62,14 @@ def test_pacing_runs_tiny() -> None:
     result = g3_pacing.run(scale=0.04, runs=1)
     _check(result)
     assert result.hub["rejected_429"] + result.hub["rejected_400"] == 0
+
+
+def test_transport_fanout_runs_tiny() -> None:
+    from bench import g2_transport_fanout
+
+    result = g2_transport_fanout.run(scale=0.01, runs=1)
+    _check(result)
+    assert set(result.peers) == {"aiohttp", "httpx"}
 
 
 def test_adapter_calls_runs_tiny() -> None:
