@@ -8,7 +8,10 @@ Peers, same run, same migrated schema (the unique key included): asyncpg
 write identical rows), and for the re-ingest COPY into a temporary staging table then
 ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``. Goal: hub >= 0.8x each.
 Every run uses a throwaway database on the server at ``BROKERHUB_BENCH_POSTGRES_URL``
-(default ``postgresql://postgres@127.0.0.1:5432/test``), dropped afterwards.
+(default ``postgresql://postgres@127.0.0.1:5432/test``), dropped afterwards. Both sides pin
+their server backend to :data:`SERVER_CPU` (this process runs on the other) and take a
+``CHECKPOINT`` before each timed ingest, so neither inherits the other's dirty pages or
+meets a checkpoint the other did not (with 1M rows of WAL a run otherwise may or may not).
 """
 
 from __future__ import annotations
@@ -18,11 +21,22 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
-from sqlalchemy import make_url
+from sqlalchemy import event, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.harness import RUNS, BenchResult, Figures, interleave, main, pin_self, timed
+from bench.harness import (
+    RUNS,
+    BenchResult,
+    Figures,
+    interleave,
+    main,
+    pin_process,
+    pin_self,
+    timed,
+)
 from bench.ingest_data import (
     FULL_ROWS,
     hub_figures,
@@ -62,11 +76,28 @@ async def throwaway_database() -> AsyncIterator[str]:
         await admin.close()
 
 
+def _pin_backends(engine: AsyncEngine) -> None:
+    """Pin the server backend of every connection ``engine`` opens to the server CPU."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def pin(dbapi_connection: Any, _record: object) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT pg_backend_pid()")
+        pin_process(cursor.fetchone()[0])
+        cursor.close()
+
+
 async def _hub(rows: Sequence[Transaction]) -> Figures:
     async with throwaway_database() as url:
         engine = create_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
+        _pin_backends(engine)
+
+        async def checkpoint() -> None:
+            async with engine.connect() as connection:
+                await connection.exec_driver_sql("CHECKPOINT")
+
         try:
-            return await hub_figures(engine, rows)
+            return await hub_figures(engine, rows, before_each=checkpoint)
         finally:
             await engine.dispose()
 
@@ -80,11 +111,14 @@ async def _peer(rows: Sequence[Transaction]) -> Figures:
             await engine.dispose()
         connection = await asyncpg.connect(url)
         try:
+            pin_process(await connection.fetchval("SELECT pg_backend_pid()"))
+            await connection.execute("CHECKPOINT")
             with timed() as first:
                 async with connection.transaction():
                     await connection.copy_records_to_table(
                         "transactions", records=records, columns=COLUMNS
                     )
+            await connection.execute("CHECKPOINT")
             with timed() as again:
                 async with connection.transaction():
                     await connection.execute(
@@ -122,7 +156,8 @@ def run(*, scale: float = 1.0, runs: int = RUNS) -> BenchResult:
         medians=medians,
         notes=[
             f"{count:,} rows, {runs} runs each, interleaved, medians; "
-            "PostgreSQL server on 127.0.0.1 shares the 2 cores (server CPU not pinned)"
+            "PostgreSQL on 127.0.0.1: each side's backend pinned to the server CPU, a "
+            "CHECKPOINT before each timed ingest"
         ],
     )
 

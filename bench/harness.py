@@ -123,8 +123,14 @@ def timed() -> Iterator[list[Timing]]:
 
 def pin_self(cpu: int = CLIENT_CPU) -> None:
     """Pin this process to ``cpu`` when the machine has more than one."""
+    pin_process(0, cpu)
+
+
+def pin_process(pid: int, cpu: int = SERVER_CPU) -> None:
+    """Pin process ``pid`` (0: this one) to ``cpu`` when the machine has more than one; a
+    database server's backend, say, once its pid is known."""
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
-        os.sched_setaffinity(0, {cpu})
+        os.sched_setaffinity(pid, {cpu})
 
 
 def pinned(command: Sequence[str], cpu: int) -> list[str]:

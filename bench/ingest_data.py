@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -81,15 +81,25 @@ async def hub_ingest(
         return len(new)
 
 
-async def hub_figures(engine: AsyncEngine, rows: Sequence[Transaction]) -> Figures:
+async def hub_figures(
+    engine: AsyncEngine,
+    rows: Sequence[Transaction],
+    before_each: Callable[[], Awaitable[None]] | None = None,
+) -> Figures:
     """Ingest ``rows`` into a new connection, then again (all duplicates); return the figures.
+
+    ``before_each`` runs before each timed ingest (G8: a checkpoint, as on the peer's side).
 
     Raises:
         AssertionError: the first ingest did not store every row, or the second stored any.
     """
     connection_id = await make_connection(engine)
+    if before_each is not None:
+        await before_each()
     with timed() as first:
         new = await hub_ingest(engine, connection_id, rows)
+    if before_each is not None:
+        await before_each()
     with timed() as again:
         repeated = await hub_ingest(engine, connection_id, rows)
     if new != len(rows) or repeated != 0:

@@ -70,7 +70,10 @@ def stored_rows(
         constants: the batch's :func:`stored_constants`.
         dialect: the database's dialect.
     """
-    return map(add, repeat(constants), stored_values(transactions, dialect))
+    # The constants are columns of their own in one zip: no second tuple per row.
+    count = len(transactions)
+    constant_columns = (repeat(value, count) for value in constants)
+    return zip(*constant_columns, *_columns(transactions, dialect), strict=True)
 
 
 def stored_constants(*, connection_id: uuid.UUID, created_at: datetime, dialect: Dialect) -> Row:
@@ -87,12 +90,17 @@ def stored_values(transactions: Sequence[Transaction], dialect: Dialect) -> Iter
 
     The tuples are built lazily, as the driver consumes them.
     """
+    return zip(*_columns(transactions, dialect), strict=True)
+
+
+def _columns(transactions: Sequence[Transaction], dialect: Dialect) -> list[Iterable[Any]]:
+    """Return the :data:`VALUE_COLUMNS` of the batch, each an iterable in the stored form."""
     on_sqlite = dialect.name == "sqlite"
 
     def field(name: str) -> Iterator[Any]:
         return map(attrgetter(name), transactions)
 
-    return zip(
+    return [
         field("transaction_id"),
         field("account_id"),
         # A StrEnum is a str holding its value: asyncpg sends it as is; sqlite3 binds exact strs
@@ -107,8 +115,7 @@ def stored_values(transactions: Sequence[Transaction], dialect: Dialect) -> Iter
         _times([t.transaction_date for t in transactions], dialect),
         field("order_id"),
         _raws(field("raw"), dialect),
-        strict=True,
-    )
+    ]
 
 
 def _decimals(
