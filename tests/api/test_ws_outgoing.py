@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from brokerhub.api.ws_outgoing import OutgoingFrames
+from brokerhub.api.ws_outgoing import KeepServerSend, OutgoingFrames, text_sender
 
 
 class Connection:
@@ -74,3 +75,30 @@ async def test_a_failed_send_ends_the_writer_with_its_error() -> None:
     outgoing.send("a")
     with pytest.raises(ConnectionResetError):
         await asyncio.wait_for(outgoing.write(), timeout=5)
+
+
+async def test_frames_go_to_the_servers_own_send_and_a_gone_client_is_a_disconnect() -> None:
+    sent: list[dict[str, object]] = []
+    gone = False
+
+    async def server_send(message: dict[str, object]) -> None:
+        if gone:
+            raise ConnectionResetError("the server's ClientDisconnected is an OSError")
+        sent.append(message)
+
+    async def app(scope: dict[str, object], receive: object, send: object) -> None:
+        websocket = WebSocket(scope, receive=no_messages, send=starlette_send)
+        await text_sender(websocket)("quote")
+
+    async def no_messages() -> dict[str, object]:
+        return {"type": "websocket.disconnect"}
+
+    async def starlette_send(message: dict[str, object]) -> None:
+        raise AssertionError("a frame went through Starlette's wrapped send")
+
+    scope = {"type": "websocket", "path": "/ws", "headers": []}
+    await KeepServerSend(app)(scope, no_messages, server_send)  # type: ignore[arg-type]
+    assert sent == [{"type": "websocket.send", "text": "quote"}]
+    gone = True
+    with pytest.raises(WebSocketDisconnect):
+        await KeepServerSend(app)(scope, no_messages, server_send)  # type: ignore[arg-type]

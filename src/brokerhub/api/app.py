@@ -27,6 +27,7 @@ from brokerhub.api.routes import (
 )
 from brokerhub.api.routes.metrics import install_request_metrics
 from brokerhub.api.static import mount_dashboard
+from brokerhub.api.ws_outgoing import KeepServerSend
 from brokerhub.config import Settings, get_settings
 from brokerhub.demo import DemoAccess, ensure_demo
 from brokerhub.hub import Hub
@@ -80,6 +81,7 @@ def create_app(
     app.state.portfolio_cache = PortfolioCache(ttl=PORTFOLIO_CACHE_SECONDS)
     install_error_handlers(app)
     install_request_metrics(app)
+    app.add_middleware(KeepServerSend)  # outermost of ours: it must see the server's send
     # FastAPI tries routes in this order, one by one: the account reads (portfolio, balance,
     # transactions) are the hottest, so they are tried first. No two routers' paths overlap.
     routers = (accounts, health, me, brokerages, oauth, orders, marketdata, webhooks, ws, metrics)

@@ -27,7 +27,7 @@ from fastapi import WebSocket, WebSocketDisconnect
 from fastapi.routing import APIRouter
 from starlette.websockets import WebSocketDisconnected
 
-from brokerhub.api.ws_outgoing import OutgoingFrames
+from brokerhub.api.ws_outgoing import OutgoingFrames, text_sender
 from brokerhub.brokers.base import Broker
 from brokerhub.core.marketdata import Quote
 from brokerhub.errors import AuthenticationFailed, BrokerHubError, ValidationFailed
@@ -61,7 +61,7 @@ class _Client:
         self.hub = hub
         self.websocket = websocket
         self.user_id = user_id
-        self.outgoing = OutgoingFrames(websocket.send_text, OUTGOING_QUEUE_SIZE)
+        self.outgoing = OutgoingFrames(text_sender(websocket), OUTGOING_QUEUE_SIZE)
         self.watching: set[tuple[str, str]] = set()
 
     def send(self, message: dict[str, Any]) -> None:
