@@ -10,8 +10,8 @@ service sends it (built before the clock starts, like the peer's bars). Each cal
 whole path: ownership, request and position checks, the buying-power check with margin, the
 match at the touch, the fill, the position at average cost and the cash, the ledger's
 transaction, and the returned core ``Order``. On an in-memory exchange PaperBroker makes no
-thread hop; a snapshot-backed one (``<home>/paper/exchange.json``) adds one hop and one
-snapshot write per call, which this benchmark does not measure. The same loop straight on
+thread hop; a disk-backed one (``<home>/paper/exchange.json``) adds one hop and one fsynced
+journal append per change, which this benchmark does not measure. The same loop straight on
 ``SimExchange.place`` is reported as ``exchange_direct``.
 
 Peer: backtrader's Cerebro with a list-backed feed of the same bars, ``runonce=False``,

@@ -1,9 +1,9 @@
 """The paper exchange: accounts, ledgers, orders and market data behind one thread-safe facade.
 
 Build one with :meth:`SimExchange.in_memory` (tests: a :class:`ManualClock`, a fixed seed, no
-disk) or :meth:`SimExchange.open` (a JSON snapshot file, loaded if present and rewritten
-atomically after every change). Every call first matches working orders up to the clock's
-now, so the book is always current when it is read.
+disk) or :meth:`SimExchange.open` (a JSON snapshot file and its journal, loaded if present;
+each change is appended to the journal, see :mod:`.state`). Every call first matches working
+orders up to the clock's now, so the book is always current when it is read.
 
 Accounts belong to a *profile* (a paper login); a profile may own several accounts. Ids are
 ``PA`` plus a counter unless the caller names the account.

@@ -1,8 +1,19 @@
-"""The paper exchange's whole state, and its JSON snapshot on disk.
+"""The paper exchange's whole state, and how it is kept on disk: a snapshot and a journal.
 
 The snapshot is one JSON document (Decimals as strings, datetimes as ISO 8601 UTC) written
 atomically - to a temporary file in the same folder, flushed, then ``os.replace`` - so a crash
 leaves either the old or the new snapshot, never a torn one.
+
+Rewriting the whole snapshot on every change cost time in proportion to the history (about
+60 ms per order at 3,200 orders). So a change is appended to a journal instead: one JSON line
+holding the orders changed since the last write, and for each account touched, its books
+without the history plus the postings added. Each line is flushed and fsynced. A journal
+belongs to one snapshot generation (``exchange.json.journal-<generation>``). Once it grows past
+:data:`JOURNAL_LIMIT_BYTES` and past the snapshot's own size, the state is compacted: a new
+snapshot of the next generation is written, and older journals are removed. Loading reads the
+snapshot and replays its generation's journal. A torn last line, left by a crash while it was
+being appended, is dropped. A journal left over from an older generation is ignored, because
+the snapshot that replaced it already holds its changes.
 
 The state is made of plain slotted dataclasses (the engine changes them on every order, and
 pydantic's attribute and construction checks cost more than the matching itself); a pydantic
@@ -15,16 +26,19 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
 from brokerhub.errors import ConfigurationError
-from brokerhub.sim.ledger import Ledger
+from brokerhub.sim.ledger import Holding, Ledger, LedgerEntry
 from brokerhub.sim.orders import SimOrder
 
 SNAPSHOT_VERSION = 1
+JOURNAL_LIMIT_BYTES = 1 << 20
+"""A journal smaller than this (or than the snapshot) is appended to, not compacted."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -47,9 +61,12 @@ class ExchangeState:
         anchor: the instant every GBM path starts at its listed price (the clock anchor).
         processed_until: the instant up to which working orders have been matched.
         seq: the change counter; each changed order takes the next value.
+        generation: which journal (``<snapshot>.journal-<generation>``) belongs to this
+            snapshot; each compaction takes the next.
     """
 
     version: int = SNAPSHOT_VERSION
+    generation: int = 0
     seed: int
     anchor: datetime
     processed_until: datetime
@@ -60,13 +77,140 @@ class ExchangeState:
     orders: dict[str, SimOrder] = field(default_factory=dict)
 
 
+@dataclass(slots=True, kw_only=True)
+class AccountChange:
+    """An account's books after a change: all but the history, and the postings added."""
+
+    account_id: str
+    profile_id: str
+    name: str
+    created_at: datetime
+    cash: Decimal
+    realized_pnl: Decimal
+    fees_paid: Decimal
+    holdings: dict[str, Holding]
+    next_transaction: int
+    transactions_from: int
+    transactions: list[LedgerEntry]
+
+    @classmethod
+    def of(cls, account: PaperAccount, transactions_from: int) -> AccountChange:
+        """Return ``account``'s books with the postings from ``transactions_from`` on."""
+        ledger = account.ledger
+        return cls(
+            account_id=account.account_id,
+            profile_id=account.profile_id,
+            name=account.name,
+            created_at=account.created_at,
+            cash=ledger.cash,
+            realized_pnl=ledger.realized_pnl,
+            fees_paid=ledger.fees_paid,
+            holdings=ledger.holdings,
+            next_transaction=ledger.next_transaction,
+            transactions_from=transactions_from,
+            transactions=ledger.transactions[transactions_from:],
+        )
+
+    def apply(self, state: ExchangeState) -> None:
+        """Write these books into ``state`` (opening the account when it is new)."""
+        account = state.accounts.get(self.account_id)
+        if account is None:
+            account = PaperAccount(
+                account_id=self.account_id,
+                profile_id=self.profile_id,
+                name=self.name,
+                created_at=self.created_at,
+                ledger=Ledger(account_id=self.account_id),
+            )
+            state.accounts[self.account_id] = account
+        ledger = account.ledger
+        ledger.cash = self.cash
+        ledger.realized_pnl = self.realized_pnl
+        ledger.fees_paid = self.fees_paid
+        ledger.holdings = self.holdings
+        ledger.next_transaction = self.next_transaction
+        # By position, so replaying a line twice changes nothing.
+        ledger.transactions[self.transactions_from :] = self.transactions
+
+
+@dataclass(slots=True, kw_only=True)
+class StateChange:
+    """One journal line: the counters and what changed since the line before."""
+
+    seq: int
+    next_account: int
+    next_order: int
+    processed_until: datetime
+    orders: list[SimOrder]
+    accounts: list[AccountChange]
+
+    def apply(self, state: ExchangeState) -> None:
+        """Write this change into ``state``."""
+        state.seq = self.seq
+        state.next_account = self.next_account
+        state.next_order = self.next_order
+        state.processed_until = self.processed_until
+        for order in self.orders:
+            state.orders[order.order_id] = order
+        for account in self.accounts:
+            account.apply(state)
+
+
 @cache
 def _snapshot_adapter() -> TypeAdapter[ExchangeState]:
     return TypeAdapter(ExchangeState)
 
 
+@cache
+def _change_adapter() -> TypeAdapter[StateChange]:
+    return TypeAdapter(StateChange)
+
+
+@dataclass(slots=True)
+class _OnDisk:
+    """What the snapshot and its journal hold: enough to write only what changed since."""
+
+    generation: int
+    seq: int
+    postings: dict[str, int]
+    snapshot_bytes: int
+    journal_bytes: int
+
+    @classmethod
+    def of(cls, state: ExchangeState, snapshot_bytes: int, journal_bytes: int) -> _OnDisk:
+        postings = {key: len(a.ledger.transactions) for key, a in state.accounts.items()}
+        return cls(state.generation, state.seq, postings, snapshot_bytes, journal_bytes)
+
+    def change(self, state: ExchangeState) -> StateChange:
+        """Return what ``state`` holds that the files do not."""
+        orders = [order for order in state.orders.values() if order.seq > self.seq]
+        touched = {order.account_id for order in orders}
+        accounts = [
+            AccountChange.of(account, self.postings.get(key, 0))
+            for key, account in state.accounts.items()
+            if key in touched or len(account.ledger.transactions) != self.postings.get(key)
+        ]
+        return StateChange(
+            seq=state.seq,
+            next_account=state.next_account,
+            next_order=state.next_order,
+            processed_until=state.processed_until,
+            orders=orders,
+            accounts=accounts,
+        )
+
+    def wrote(self, change: StateChange, line_bytes: int) -> None:
+        """Record that ``change`` was appended to the journal."""
+        self.seq = change.seq
+        for account in change.accounts:
+            self.postings[account.account_id] = account.transactions_from + len(
+                account.transactions
+            )
+        self.journal_bytes += line_bytes
+
+
 class SnapshotStore:
-    """Load and save the exchange state as a JSON file.
+    """Load and save the exchange state as a JSON snapshot and its journal of changes.
 
     Args:
         path: the snapshot file, e.g. ``Settings.home / "paper" / "exchange.json"``.
@@ -74,15 +218,21 @@ class SnapshotStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._on_disk: _OnDisk | None = None
+
+    def journal_path(self, generation: int) -> Path:
+        """Return the journal of the snapshot of ``generation``."""
+        return self.path.with_name(f"{self.path.name}.journal-{generation}")
 
     def load(self) -> ExchangeState | None:
-        """Return the saved state, or None when there is no snapshot yet.
+        """Return the saved state (the snapshot with its journal replayed), or None when there
+        is no snapshot yet.
 
         Raises:
-            ConfigurationError: when the file exists but is not a valid snapshot.
+            ConfigurationError: when the snapshot or a journal line is not valid.
         """
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = self.path.read_bytes()
         except FileNotFoundError:
             return None
         try:
@@ -95,29 +245,80 @@ class SnapshotStore:
             raise ConfigurationError(
                 f"{self.path} has snapshot version {state.version}; expected {SNAPSHOT_VERSION}"
             )
+        journal_bytes = self._replay(state)
+        self._on_disk = _OnDisk.of(state, len(text), journal_bytes)
         return state
 
+    def _replay(self, state: ExchangeState) -> int:
+        """Apply the journal of ``state``'s generation; return its length in bytes."""
+        journal = self.journal_path(state.generation)
+        try:
+            content = journal.read_bytes()
+        except FileNotFoundError:
+            return 0
+        whole = content.rfind(b"\n") + 1
+        if whole < len(content):  # a line torn by a crash: drop it before appending again
+            with journal.open("r+b") as handle:
+                handle.truncate(whole)
+        adapter = _change_adapter()
+        for number, line in enumerate(content[:whole].splitlines(), start=1):
+            try:
+                adapter.validate_json(line).apply(state)
+            except ValidationError as exc:
+                raise ConfigurationError(f"{journal} line {number} is not valid: {exc}") from exc
+        return whole
+
     def save(self, state: ExchangeState) -> None:
-        """Write ``state`` atomically (temporary file, flush, fsync, os.replace)."""
+        """Append what changed to the journal, or write a new snapshot when one is due."""
+        on_disk = self._on_disk
+        if (
+            on_disk is None
+            or on_disk.generation != state.generation
+            or on_disk.journal_bytes > max(JOURNAL_LIMIT_BYTES, on_disk.snapshot_bytes)
+        ):
+            self._compact(state)
+            return
+        change = on_disk.change(state)
+        line = _change_adapter().dump_json(change) + b"\n"
+        with self.journal_path(state.generation).open("ab") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+        on_disk.wrote(change, len(line))
+
+    def _compact(self, state: ExchangeState) -> None:
+        """Write ``state`` as the snapshot of the next generation; drop older journals."""
+        state.generation += 1
+        payload = _snapshot_adapter().dump_json(state)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = _snapshot_adapter().dump_json(state, indent=1).decode()
         descriptor, temporary = tempfile.mkstemp(
             prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
         )
         try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            with os.fdopen(descriptor, "wb") as handle:
                 handle.write(payload)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, self.path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
+            state.generation -= 1
             raise
+        for journal in self.path.parent.glob(f"{self.path.name}.journal-*"):
+            if journal != self.journal_path(state.generation):
+                journal.unlink(missing_ok=True)
+        self._on_disk = _OnDisk.of(state, len(payload), 0)
 
-    def modified_marker(self) -> tuple[int, int] | None:
-        """Return the file's (mtime_ns, size), to notice writes by another process."""
+    def modified_marker(self) -> tuple[int, int, int] | None:
+        """Return (mtime_ns, size) of the snapshot and the size of the journal this process
+        knows of, to notice writes by another process."""
         try:
             stat = self.path.stat()
         except FileNotFoundError:
             return None
-        return stat.st_mtime_ns, stat.st_size
+        generation = self._on_disk.generation if self._on_disk is not None else 0
+        try:
+            journal_size = self.journal_path(generation).stat().st_size
+        except FileNotFoundError:
+            journal_size = 0
+        return stat.st_mtime_ns, stat.st_size, journal_size

@@ -172,5 +172,5 @@ def test_json_answers_decode_exactly_and_refuse_what_is_not_json() -> None:
     answer = HttpResponse(200, {}, b'{"qty": 12345678901234567890, "price": 0.1, "ok": true}')
     assert answer.json() == {"qty": 12345678901234567890, "price": Decimal("0.1"), "ok": True}
     for body in (b"<html>Service Unavailable</html>", b'{"a": 1', b'{"a": NaN}', b"\xff"):
-        with pytest.raises(ValueError, match="JSON|truncated"):
+        with pytest.raises(ValueError, match=r"JSON|truncated"):
             HttpResponse(200, {}, body).json()

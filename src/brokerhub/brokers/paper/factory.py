@@ -13,9 +13,10 @@ Credentials (all optional)::
   its own, so every such connect opens a fresh paper account (two users never share one).
 * ``starting_cash`` defaults to ``Settings.paper_starting_cash`` (100,000 USD).
 
-State lives in ``Settings.home / "paper" / "exchange.json"``. Every factory call in a process
-shares one :class:`SimExchange` per snapshot file (two copies would overwrite each other), and
-the exchange reloads the file when another process has written it.
+State lives in ``Settings.home / "paper" / "exchange.json"`` and its journal of changes
+(``exchange.json.journal-<generation>``, see :mod:`brokerhub.sim.state`). Every factory call
+in a process shares one :class:`SimExchange` per snapshot file (two copies would overwrite
+each other), and the exchange reloads the files when another process has written them.
 """
 
 from __future__ import annotations
