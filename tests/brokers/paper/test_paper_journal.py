@@ -6,6 +6,7 @@ in the snapshot's JSON form, so any change the journal missed fails it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +19,21 @@ from brokerhub.sim.clock import ManualClock
 from brokerhub.sim.exchange import SimExchange
 from brokerhub.sim.state import SnapshotStore, _snapshot_adapter
 from tests.brokers.paper.conftest import CASH, CONFIG, START, order, step
+
+
+@dataclass
+class Opened:
+    """A disk-backed exchange, a broker over it for profile ``me`` and that profile's account."""
+
+    exchange: SimExchange
+    broker: PaperBroker
+    account_id: str
+
+
+async def _open(path: Path, clock: ManualClock) -> Opened:
+    exchange = SimExchange.open(path, CONFIG, clock)
+    broker = PaperBroker(exchange, "me", CASH)
+    return Opened(exchange, broker, (await broker.accounts())[0].account_id)
 
 
 def _on_disk(path: Path) -> bytes:
@@ -48,11 +64,9 @@ async def _trade(broker: PaperBroker, clock: ManualClock, account_id: str, round
 
 
 async def test_every_change_is_on_disk_without_rewriting_the_snapshot(tmp_path: Path) -> None:
-    path = tmp_path / "exchange.json"
-    clock = ManualClock(START)
-    exchange = SimExchange.open(path, CONFIG, clock)
-    broker = PaperBroker(exchange, "me", CASH)
-    account_id = (await broker.accounts())[0].account_id
+    path, clock = tmp_path / "exchange.json", ManualClock(START)
+    opened = await _open(path, clock)
+    exchange, broker, account_id = opened.exchange, opened.broker, opened.account_id
     snapshot = path.read_bytes()
 
     await _trade(broker, clock, account_id, 5)
@@ -76,11 +90,9 @@ async def test_a_long_journal_is_compacted_into_the_next_snapshot(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sim_state, "JOURNAL_LIMIT_BYTES", 0)  # compact once past the snapshot
-    path = tmp_path / "exchange.json"
-    clock = ManualClock(START)
-    exchange = SimExchange.open(path, CONFIG, clock)
-    broker = PaperBroker(exchange, "me", CASH)
-    account_id = (await broker.accounts())[0].account_id
+    path, clock = tmp_path / "exchange.json", ManualClock(START)
+    opened = await _open(path, clock)
+    exchange, broker, account_id = opened.exchange, opened.broker, opened.account_id
     first_generation = exchange.state.generation
 
     await _trade(broker, clock, account_id, 12)
@@ -94,11 +106,9 @@ async def test_a_long_journal_is_compacted_into_the_next_snapshot(
 async def test_a_line_torn_by_a_crash_is_dropped_and_later_changes_still_load(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "exchange.json"
-    clock = ManualClock(START)
-    exchange = SimExchange.open(path, CONFIG, clock)
-    broker = PaperBroker(exchange, "me", CASH)
-    account_id = (await broker.accounts())[0].account_id
+    path, clock = tmp_path / "exchange.json", ManualClock(START)
+    opened = await _open(path, clock)
+    exchange, broker, account_id = opened.exchange, opened.broker, opened.account_id
     await _trade(broker, clock, account_id, 2)
     before_crash = _live(exchange)
     journal = SnapshotStore(path).journal_path(exchange.state.generation)
@@ -114,11 +124,9 @@ async def test_a_line_torn_by_a_crash_is_dropped_and_later_changes_still_load(
 
 
 async def test_a_journal_of_an_older_snapshot_is_ignored(tmp_path: Path) -> None:
-    path = tmp_path / "exchange.json"
-    clock = ManualClock(START)
-    exchange = SimExchange.open(path, CONFIG, clock)
-    broker = PaperBroker(exchange, "me", CASH)
-    account_id = (await broker.accounts())[0].account_id
+    path, clock = tmp_path / "exchange.json", ManualClock(START)
+    opened = await _open(path, clock)
+    exchange, broker, account_id = opened.exchange, opened.broker, opened.account_id
     await _trade(broker, clock, account_id, 1)
     live = _live(exchange)
     stale = SnapshotStore(path).journal_path(exchange.state.generation - 1)
