@@ -4,17 +4,24 @@ Broker: ``Settings.celery_broker_url`` (RabbitMQ works) or ``BROKERHUB_REDIS_URL
 and the per-connection sync locks live in Redis. Tasks are acknowledged late and rejected
 back to the queue when their worker dies (``acks_late``, ``reject_on_worker_lost``), so a
 message is redelivered after ``celery_visibility_timeout_seconds``; the tasks are idempotent.
-Each task runs its coroutine with ``anyio.run`` over a Hub built inside that run.
+Each worker process keeps one Hub (and one Redis client) for its whole life, on an event loop
+in a thread of its own (:class:`WorkerHub`), built on the first task the process runs: a task
+used to build a Hub per run, checking the migrations and opening the database pool and every
+HTTP session again, even for the jobs beat queues every few seconds.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import weakref
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
-import anyio
 import structlog
-from celery import Celery, Task
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from celery import Celery, Task, signals
 from redis.asyncio import Redis
 
 from brokerhub.config import Settings
@@ -71,23 +78,102 @@ def create_celery(settings: Settings) -> Celery:
             for job in schedule(settings)
         },
     )
-    _register(app, settings)
+    worker_hub = WorkerHub(settings)
+    _WORKER_HUBS.add(worker_hub)
+    _register(app, worker_hub, settings)
     return app
 
 
-def _run(settings: Settings, use: Callable[[Hub, Redis], Awaitable[T]]) -> T:
-    async def main() -> T:
-        redis: Redis = Redis.from_url(settings.redis_url or "")
-        try:
-            async with Hub(settings) as hub:
-                return await use(hub, redis)
-        finally:
-            await redis.aclose()
+class WorkerHub:
+    """One worker process's Hub and Redis client, on an event loop in a portal thread.
 
-    return anyio.run(main)
+    Built on the first :meth:`run` in a process (a forked pool child builds its own: the
+    loop thread does not survive a fork) and closed by :meth:`close` when the process shuts
+    down. A start that fails (the database is down) is not kept: the next task tries again.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._portal_context: AbstractContextManager[BlockingPortal] | None = None
+        self._portal: BlockingPortal | None = None
+        self._hub: Hub | None = None
+        self._redis: Redis | None = None
+        self._inherited: list[object] = []
+
+    def run(self, use: Callable[[Hub, Redis], Awaitable[T]]) -> T:
+        """Run ``use`` with this process's Hub and Redis client; return what it returns."""
+        if self._pid is not None and self._pid != os.getpid():
+            self._after_fork()
+        with self._lock:
+            if self._portal is None:
+                self._portal_context = start_blocking_portal()
+                self._portal = self._portal_context.__enter__()
+                self._pid = os.getpid()
+            if self._hub is None:
+                self._hub, self._redis = self._portal.call(self._start)
+            portal, hub, redis = self._portal, self._hub, self._redis
+        assert redis is not None  # noqa: S101 - set together with the hub
+
+        async def call() -> T:
+            return await use(hub, redis)
+
+        return portal.call(call)
+
+    async def _start(self) -> tuple[Hub, Redis]:
+        hub = Hub(self._settings)
+        await hub.start()
+        return hub, Redis.from_url(self._settings.redis_url or "")
+
+    def _after_fork(self) -> None:
+        """Start afresh in a forked child, keeping what the parent built out of reach.
+
+        The parent's objects stay referenced, never finalized: the portal's context would
+        stop its loop through the loop thread, which a fork does not copy, and wait forever.
+        The lock is new too, as the parent may have held it while forking.
+        """
+        self._inherited.append((self._portal_context, self._portal, self._hub, self._redis))
+        self._lock = threading.Lock()
+        self._pid = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self._portal_context = self._portal = None
+        self._hub = self._redis = None
+
+    def close(self) -> None:
+        """Close the Hub, the Redis client and the loop thread (at process shutdown)."""
+        if self._pid is not None and self._pid != os.getpid():
+            self._after_fork()
+        with self._lock:
+            if self._portal is None:
+                return
+            portal, hub, redis = self._portal, self._hub, self._redis
+            try:
+                if hub is not None:
+                    portal.call(hub.close)
+                if redis is not None:
+                    portal.call(redis.aclose)
+            finally:
+                assert self._portal_context is not None  # noqa: S101 - set with the portal
+                self._portal_context.__exit__(None, None, None)
+                self._pid = None
+                self._reset()
 
 
-def _register(app: Celery, settings: Settings) -> None:
+_WORKER_HUBS: weakref.WeakSet[WorkerHub] = weakref.WeakSet()
+"""Every app's WorkerHub (an app's tasks keep it alive), to close at process shutdown."""
+
+
+@signals.worker_process_shutdown.connect  # a prefork pool's child
+@signals.worker_shutdown.connect  # the solo and threads pools
+def _close_worker_hubs(**_: object) -> None:
+    for worker_hub in list(_WORKER_HUBS):
+        worker_hub.close()
+
+
+def _register(app: Celery, worker_hub: WorkerHub, settings: Settings) -> None:
     def locks(redis: Redis) -> RedisLocks:
         return RedisLocks(redis, settings.redis_namespace, settings.sync_lock_seconds)
 
@@ -95,8 +181,8 @@ def _register(app: Celery, settings: Settings) -> None:
     def sync_portfolio(self: Task[Any, Any], connection_id: str) -> str:
         """Sync one connection; retried when it is locked or the broker is unavailable."""
         try:
-            outcome = _run(
-                settings, lambda hub, redis: tasks.sync_portfolio(hub, locks(redis), connection_id)
+            outcome = worker_hub.run(
+                lambda hub, redis: tasks.sync_portfolio(hub, locks(redis), connection_id)
             )
         except UnavailableError as exc:
             raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
@@ -107,7 +193,7 @@ def _register(app: Celery, settings: Settings) -> None:
     @app.task(name=TASK_PREFIX + "sync_all")
     def sync_all() -> int:
         """Queue a sync of every active connection; return how many were queued."""
-        ids = _run(settings, lambda hub, redis: tasks.active_connection_ids(hub))
+        ids = worker_hub.run(lambda hub, redis: tasks.active_connection_ids(hub))
         for connection_id in ids:
             sync_portfolio.delay(connection_id)
         return len(ids)
@@ -119,15 +205,15 @@ def _register(app: Celery, settings: Settings) -> None:
         Not retried: the next scheduled run asks again. A run that finds the connection
         locked by another worker does nothing.
         """
-        changed = _run(
-            settings, lambda hub, redis: tasks.track_orders(hub, locks(redis), connection_id)
+        changed = worker_hub.run(
+            lambda hub, redis: tasks.track_orders(hub, locks(redis), connection_id)
         )
         return changed or 0
 
     @app.task(name=TASK_PREFIX + "track_orders")
     def track_orders() -> int:
         """Queue order tracking of every connection with working orders; return how many."""
-        ids = _run(settings, lambda hub, redis: hub.order_tracker.connections_to_track())
+        ids = worker_hub.run(lambda hub, redis: hub.order_tracker.connections_to_track())
         for connection_id in ids:
             track_orders_of.delay(connection_id)
         return len(ids)
@@ -135,22 +221,22 @@ def _register(app: Celery, settings: Settings) -> None:
     @app.task(name=TASK_PREFIX + "check_authorizations")
     def check_authorizations() -> int:
         """Warn about expiring authorizations; return how many connections were warned."""
-        return _run(settings, lambda hub, redis: tasks.check_authorizations(hub)).warned
+        return worker_hub.run(lambda hub, redis: tasks.check_authorizations(hub)).warned
 
     @app.task(name=TASK_PREFIX + "execute_ai_trades")
     def execute_ai_trades() -> int:
         """Execute eligible AI decisions (placing nothing until autotrade exists)."""
-        return _run(settings, lambda hub, redis: tasks.execute_ai_trades(hub))
+        return worker_hub.run(lambda hub, redis: tasks.execute_ai_trades(hub))
 
     @app.task(name=TASK_PREFIX + "deliver_webhooks")
     def deliver_webhooks() -> int:
         """Send due webhook deliveries; return how many attempts were made."""
-        return _run(settings, lambda hub, redis: tasks.deliver_webhooks(hub)).attempted
+        return worker_hub.run(lambda hub, redis: tasks.deliver_webhooks(hub)).attempted
 
     @app.task(name=TASK_PREFIX + "cleanup")
     def cleanup() -> int:
         """Purge old events and close interrupted syncs; return how many rows changed."""
-        report = _run(settings, lambda hub, redis: tasks.cleanup(hub))
+        report = worker_hub.run(lambda hub, redis: tasks.cleanup(hub))
         return report.events_purged + report.stale_syncs_failed
 
 
