@@ -280,7 +280,10 @@ class SnapshotStore:
             return
         change = on_disk.change(state)
         line = _change_adapter().dump_json(change) + b"\n"
-        with self.journal_path(state.generation).open("ab") as handle:
+        # Private to the user, as the snapshot is (mkstemp makes it 0600).
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+        descriptor = os.open(self.journal_path(state.generation), flags, 0o600)
+        with os.fdopen(descriptor, "ab") as handle:
             handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())

@@ -80,6 +80,7 @@ async def test_every_change_is_on_disk_without_rewriting_the_snapshot(tmp_path: 
 
     assert path.read_bytes() == snapshot  # every change went to the journal
     journal = SnapshotStore(path).journal_path(exchange.state.generation)
+    assert (path.stat().st_mode & 0o777, journal.stat().st_mode & 0o777) == (0o600, 0o600)
     assert len(journal.read_bytes().splitlines()) >= 14
     restarted = PaperBroker(SimExchange.open(path, CONFIG, clock), "me", CASH)
     assert await restarted.transactions(account_id) == await broker.transactions(account_id)
