@@ -24,16 +24,15 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
 from brokerhub.errors import ConfigurationError
-from brokerhub.sim.ledger import Holding, Ledger, LedgerEntry
+from brokerhub.sim.ledger import Ledger
 from brokerhub.sim.orders import SimOrder
 
 SNAPSHOT_VERSION = 1
@@ -79,58 +78,32 @@ class ExchangeState:
 
 @dataclass(slots=True, kw_only=True)
 class AccountChange:
-    """An account's books after a change: all but the history, and the postings added."""
+    """An account after a change, its ledger holding only the postings from
+    ``transactions_from`` on (the earlier ones are on disk already).
 
-    account_id: str
-    profile_id: str
-    name: str
-    created_at: datetime
-    cash: Decimal
-    realized_pnl: Decimal
-    fees_paid: Decimal
-    holdings: dict[str, Holding]
-    next_transaction: int
+    The account and ledger are copies made with ``dataclasses.replace``, so every field they
+    ever gain is journalled too.
+    """
+
+    account: PaperAccount
     transactions_from: int
-    transactions: list[LedgerEntry]
 
     @classmethod
     def of(cls, account: PaperAccount, transactions_from: int) -> AccountChange:
-        """Return ``account``'s books with the postings from ``transactions_from`` on."""
+        """Return ``account`` with only the postings from ``transactions_from`` on."""
         ledger = account.ledger
-        return cls(
-            account_id=account.account_id,
-            profile_id=account.profile_id,
-            name=account.name,
-            created_at=account.created_at,
-            cash=ledger.cash,
-            realized_pnl=ledger.realized_pnl,
-            fees_paid=ledger.fees_paid,
-            holdings=ledger.holdings,
-            next_transaction=ledger.next_transaction,
-            transactions_from=transactions_from,
-            transactions=ledger.transactions[transactions_from:],
-        )
+        added = replace(ledger, transactions=ledger.transactions[transactions_from:])
+        return cls(account=replace(account, ledger=added), transactions_from=transactions_from)
 
     def apply(self, state: ExchangeState) -> None:
-        """Write these books into ``state`` (opening the account when it is new)."""
-        account = state.accounts.get(self.account_id)
-        if account is None:
-            account = PaperAccount(
-                account_id=self.account_id,
-                profile_id=self.profile_id,
-                name=self.name,
-                created_at=self.created_at,
-                ledger=Ledger(account_id=self.account_id),
-            )
-            state.accounts[self.account_id] = account
-        ledger = account.ledger
-        ledger.cash = self.cash
-        ledger.realized_pnl = self.realized_pnl
-        ledger.fees_paid = self.fees_paid
-        ledger.holdings = self.holdings
-        ledger.next_transaction = self.next_transaction
+        """Put the account into ``state``, after the postings already there."""
+        changed = self.account
+        known = state.accounts.get(changed.account_id)
+        transactions = known.ledger.transactions if known is not None else []
         # By position, so replaying a line twice changes nothing.
-        ledger.transactions[self.transactions_from :] = self.transactions
+        transactions[self.transactions_from :] = changed.ledger.transactions
+        ledger = replace(changed.ledger, transactions=transactions)
+        state.accounts[changed.account_id] = replace(changed, ledger=ledger)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -184,11 +157,12 @@ class _OnDisk:
     def change(self, state: ExchangeState) -> StateChange:
         """Return what ``state`` holds that the files do not."""
         orders = [order for order in state.orders.values() if order.seq > self.seq]
-        touched = {order.account_id for order in orders}
+        # Books change only by posting (Ledger records every change as a transaction), so a
+        # new posting, or a new account, is what marks an account changed.
         accounts = [
             AccountChange.of(account, self.postings.get(key, 0))
             for key, account in state.accounts.items()
-            if key in touched or len(account.ledger.transactions) != self.postings.get(key)
+            if len(account.ledger.transactions) != self.postings.get(key)
         ]
         return StateChange(
             seq=state.seq,
@@ -203,9 +177,8 @@ class _OnDisk:
         """Record that ``change`` was appended to the journal."""
         self.seq = change.seq
         for account in change.accounts:
-            self.postings[account.account_id] = account.transactions_from + len(
-                account.transactions
-            )
+            added = len(account.account.ledger.transactions)
+            self.postings[account.account.account_id] = account.transactions_from + added
         self.journal_bytes += line_bytes
 
 
